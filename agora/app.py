@@ -1,0 +1,69 @@
+"""create_app(settings) -> the ASGI application: Starlette, wrapped by the Socket.IO server."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import socketio
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from agora.db import Database
+from agora.realtime.server import Realtime
+from agora.settings import PROJECT_ROOT, Settings, load_settings
+from agora.web import errors
+from agora.web.middleware import BodySizeLimit, SecurityHeaders
+
+STATIC_DIR = PROJECT_ROOT / "agora" / "static"
+log = logging.getLogger("agora")
+
+
+def routes() -> list[BaseRoute]:
+    from agora.accounts.views import routes as account_routes
+    from agora.admin.views import routes as admin_routes
+    from agora.api.routes import routes as api_routes
+    from agora.home.views import routes as home_routes
+    from agora.notifications.views import routes as notification_routes
+
+    return [
+        *home_routes,
+        *account_routes,
+        *notification_routes,
+        *admin_routes,
+        Mount("/api/v1", routes=api_routes),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Any:
+    settings = settings or load_settings()
+    database = database or Database(settings.database_url)
+    realtime = Realtime(settings, database)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[Middleware(SecurityHeaders), Middleware(BodySizeLimit, limit=settings.max_body_bytes)],
+        exception_handlers=errors.handlers(),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.realtime = realtime
+    return socketio.ASGIApp(realtime.sio, other_asgi_app=app, socketio_path="socket.io")
+
+
+def starlette_app(asgi: Any) -> Starlette:
+    """The Starlette application inside the Socket.IO wrapper (tests and tools reach state through it)."""
+    return asgi.other_asgi_app  # type: ignore[no-any-return]
+
+

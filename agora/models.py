@@ -1,0 +1,6 @@
+"""Imports every feature's models so that Base.metadata is complete (Alembic, tests)."""
+
+from agora import audit  # noqa: F401
+from agora.accounts import models as accounts_models  # noqa: F401
+from agora.notifications import models as notifications_models  # noqa: F401
+from agora.people import models as people_models  # noqa: F401

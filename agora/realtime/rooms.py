@@ -1,0 +1,14 @@
+"""Room names, in one place. A room's payload must be fit for everyone allowed to join it."""
+
+from __future__ import annotations
+
+
+def person(person_id: str) -> str:
+    return f"person:{person_id}"
+
+
+def parse(room: str) -> tuple[str, str] | None:
+    kind, sep, ident = room.partition(":")
+    if not sep or not kind or not ident or len(room) > 100:
+        return None
+    return kind, ident

@@ -1,0 +1,127 @@
+"""The Socket.IO server: authenticated by the session cookie (or an API token), rooms authorised
+by the same rule as reading the page, and shared between processes through Redis when configured.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from http.cookies import SimpleCookie
+from typing import Any
+
+import socketio
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from agora.accounts import services as accounts
+from agora.db import Database
+from agora.permissions import ANONYMOUS, Principal
+from agora.realtime import rooms
+from agora.realtime.outbox import OutgoingEvent
+from agora.settings import Settings
+from agora.web.endpoint import load_principal, session_cookie_name
+
+log = logging.getLogger("agora.realtime")
+
+RoomRule = Callable[[Session, Principal, str], bool]
+_ROOM_RULES: dict[str, RoomRule] = {}
+
+
+def room_rule(kind: str) -> Callable[[RoomRule], RoomRule]:
+    """Registers who may join rooms `kind:<id>`; features call this next to their read rule."""
+
+    def register(rule: RoomRule) -> RoomRule:
+        _ROOM_RULES[kind] = rule
+        return rule
+
+    return register
+
+
+def room_kinds() -> list[str]:
+    return sorted(_ROOM_RULES)
+
+
+@room_rule("person")
+def _own_room_only(_db: Session, principal: Principal, person_id: str) -> bool:
+    return principal.id == person_id
+
+
+class Realtime:
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi", client_manager=manager, logger=False, engineio_logger=False,
+            ping_interval=25, ping_timeout=20, max_http_buffer_size=64 * 1024,
+        )
+        self.sio.on("connect", self._on_connect)
+        self.sio.on("join", self._on_join)
+        self.sio.on("leave", self._on_leave)
+
+    # --- connection -------------------------------------------------------------------------
+
+    def _principal_from(self, cookie_header: str, auth: Any) -> Principal:
+        with self.database.session(write=False) as db:
+            token = auth.get("token") if isinstance(auth, dict) else None
+            if isinstance(token, str) and token:
+                person = accounts.find_token(db, token)
+                return load_principal(db, person) if person else ANONYMOUS
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(cookie_header)
+            except Exception:
+                return ANONYMOUS
+            morsel = jar.get(session_cookie_name(self.settings.secure_cookies))
+            if morsel is None:
+                return ANONYMOUS
+            found = accounts.find_session(db, morsel.value)
+            return load_principal(db, found[1]) if found else ANONYMOUS
+
+    async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        principal = await run_in_threadpool(self._principal_from, environ.get("HTTP_COOKIE", ""), auth)
+        await self.sio.save_session(sid, {"person_id": principal.id})
+        if principal.id is not None:
+            await self.sio.enter_room(sid, rooms.person(principal.id))
+        return True
+
+    # --- rooms ------------------------------------------------------------------------------
+
+    def _may_join(self, person_id: str | None, room: str) -> bool:
+        parsed = rooms.parse(room)
+        if parsed is None or parsed[0] not in _ROOM_RULES:
+            return False
+        kind, ident = parsed
+        with self.database.session(write=False) as db:
+            principal = ANONYMOUS
+            if person_id is not None:
+                from agora.people.models import Person
+
+                person = db.get(Person, person_id)
+                principal = load_principal(db, person) if person and person.active else ANONYMOUS
+            return _ROOM_RULES[kind](db, principal, ident)
+
+    async def _on_join(self, sid: str, data: Any) -> dict[str, Any]:
+        room = data.get("room") if isinstance(data, dict) else None
+        if not isinstance(room, str):
+            return {"ok": False, "error": "bad_request"}
+        session = await self.sio.get_session(sid)
+        if not await run_in_threadpool(self._may_join, session.get("person_id"), room):
+            return {"ok": False, "error": "not_found"}
+        await self.sio.enter_room(sid, room)
+        return {"ok": True, "room": room}
+
+    async def _on_leave(self, sid: str, data: Any) -> dict[str, Any]:
+        room = data.get("room") if isinstance(data, dict) else None
+        if isinstance(room, str):
+            await self.sio.leave_room(sid, room)
+        return {"ok": True}
+
+    # --- sending ------------------------------------------------------------------------------
+
+    async def emit_all(self, events: Iterable[OutgoingEvent]) -> None:
+        for event in events:
+            try:
+                await self.sio.emit(event.name, event.payload, room=event.room)
+            except Exception:  # a lost live update must never fail the request that committed
+                log.exception("could not emit %s to %s", event.name, event.room)
