@@ -33,7 +33,7 @@ system-packages: ## Debian packages the browser tests need (Chromium), installed
 	@bash scripts/system-packages.sh
 
 translations: $(STAMP) ## compile the fr/nl/de catalogues
-	$(BIN)/pybabel compile --use-fuzzy -d locales -D messages --statistics 2>&1 | tail -3
+	$(BIN)/pybabel compile -d locales -D messages --statistics 2>&1 | tail -3
 
 extract: $(STAMP) ## extract messages and update the catalogues (then translate the new entries)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _ -o locales/messages.pot --no-location --sort-output --omit-header .

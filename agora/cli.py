@@ -73,15 +73,18 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_create_user(args: argparse.Namespace) -> int:
     from agora.people import accounts_admin
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
     database = _database()
     try:
         with database.transaction() as db:
             person = accounts_admin.create_user(db, args.email, args.name, args.role or [], password,
                                                 language=args.language, region=args.region)
-            print(person.id)
+            person_id = person.id
     except accounts_admin.AccountError as error:
         raise CommandError(str(error)) from None
+    finally:
+        database.dispose()
+    print(person_id)
     return 0
 
 
@@ -89,16 +92,19 @@ def cmd_token(args: argparse.Namespace) -> int:
     from agora.accounts import services as accounts
 
     database = _database()
-    with database.session(write=True) as db:
-        people = []
-        for email in args.emails:
-            person = accounts.get_person_by_email(db, email)
-            if person is None or not person.active:
-                db.rollback()
-                raise CommandError(f"no active account has the email {email!r}; no token was created")
-            people.append(person)
-        lines = [f"{person.email}\t{accounts.create_token(db, person, 'command line')}" for person in people]
-        db.commit()
+    try:
+        with database.session(write=True) as db:
+            people = []
+            for email in args.emails:
+                person = accounts.get_person_by_email(db, email)
+                if person is None or not person.active:
+                    db.rollback()
+                    raise CommandError(f"no active account has the email {email!r}; no token was created")
+                people.append(person)
+            lines = [f"{person.email}\t{accounts.create_token(db, person, 'command line')}" for person in people]
+            db.commit()
+    finally:
+        database.dispose()
     print("\n".join(lines))
     return 0
 
@@ -112,17 +118,21 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     database = _database()
-    with database.session(write=True) as db:
-        output = []
-        for email in args.emails:
-            person = accounts.get_person_by_email(db, email)
-            if person is None or not person.active:
-                db.rollback()
-                raise CommandError(f"no active account has the email {email!r}; no invitation was created")
-            token = accounts.create_link(db, person, LinkPurpose.INVITATION, timedelta(days=settings.invitation_days))
-            url = f"{settings.base_url}/invitation/{token}"
-            output.append((person.email, url))
-        db.commit()
+    try:
+        with database.session(write=True) as db:
+            output = []
+            for email in args.emails:
+                person = accounts.get_person_by_email(db, email)
+                if person is None or not person.active:
+                    db.rollback()
+                    raise CommandError(f"no active account has the email {email!r}; no invitation was created")
+                token = accounts.create_link(db, person, LinkPurpose.INVITATION,
+                                             timedelta(days=settings.invitation_days))
+                url = f"{settings.base_url}/invitation/{token}"
+                output.append((person.email, url))
+            db.commit()
+    finally:
+        database.dispose()
     for email, url in output:
         mail.send(settings, email, "agora", url)
         print(f"{email}\t{url}")
@@ -132,8 +142,13 @@ def cmd_invite(args: argparse.Namespace) -> int:
 def cmd_import_members(args: argparse.Namespace) -> int:
     from agora.people import register_import
 
-    return register_import.run_command(_database(), args.file, dry_run=args.dry_run,
-                                       progress=not args.no_progress)
+    database = _database()
+    try:
+        # The bar shows when stderr is a terminal, unless --no-progress.
+        return register_import.run_command(database, args.file, dry_run=args.dry_run,
+                                           progress=False if args.no_progress else None)
+    finally:
+        database.dispose()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -151,10 +166,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from agora import backup
 
+    database = _database()
     try:
-        count = backup.backup(_database(), args.file)
+        count = backup.backup(database, args.file)
     except backup.BackupError as error:
         raise CommandError(str(error)) from None
+    finally:
+        database.dispose()
     print(f"{count} rows written to {args.file}")
     return 0
 
@@ -162,10 +180,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from agora import backup
 
+    database = _database()
     try:
-        count = backup.restore(_database(), args.file)
+        count = backup.restore(database, args.file)
     except backup.BackupError as error:
         raise CommandError(str(error)) from None
+    finally:
+        database.dispose()
     print(f"{count} rows restored from {args.file}")
     return 0
 

@@ -5,9 +5,10 @@ by the same rule as reading the page, and shared between processes through Redis
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
-from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import socketio
 from sqlalchemy.orm import Session
@@ -46,11 +47,46 @@ def _own_room_only(_db: Session, principal: Principal, person_id: str) -> bool:
     return principal.id == person_id
 
 
+def redis_channel(redis_url: str) -> str:
+    """The pub/sub channel of the deployment using this Redis URL.
+
+    Redis pub/sub ignores the database index, so two deployments sharing one Redis server with
+    different indexes (redis://host/1, redis://host/2) would otherwise hear each other's events.
+    The index is part of the channel name; every process of one deployment uses the same URL.
+    """
+    parts = urlsplit(redis_url)
+    if parts.scheme == "unix":
+        index = parse_qs(parts.query).get("db", ["0"])[0]
+    else:
+        index = parts.path.strip("/") or "0"
+    return f"agora:socketio:{index}"
+
+
+_COOKIE_SPLIT = re.compile(r"[;,]")
+
+
+def cookie_values(cookie_header: str, name: str) -> list[str]:
+    """Every value sent for cookie `name`, tolerant of the other cookies on the same host.
+
+    `http.cookies.SimpleCookie` silently gives up on the whole header at the first value it finds
+    malformed (`theme=dark mode`), and engine.io joins repeated Cookie headers with a comma: the
+    signed-in person would be anonymous on the socket while the pages know them. Cookie values
+    never contain ";" or "," (RFC 6265), so splitting on both is safe.
+    """
+    values = []
+    for chunk in _COOKIE_SPLIT.split(cookie_header):
+        key, sep, value = chunk.partition("=")
+        if sep and key.strip() == name:
+            values.append(value.strip().strip('"'))
+    return values
+
+
 class Realtime:
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
         self.database = database
-        manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+        manager = (socketio.AsyncRedisManager(settings.redis_url, channel=redis_channel(settings.redis_url))
+                   if settings.redis_url else None)
         self.sio = socketio.AsyncServer(
             async_mode="asgi", client_manager=manager, logger=False, engineio_logger=False,
             ping_interval=25, ping_timeout=20, max_http_buffer_size=64 * 1024,
@@ -67,16 +103,12 @@ class Realtime:
             if isinstance(token, str) and token:
                 person = accounts.find_token(db, token)
                 return load_principal(db, person) if person else ANONYMOUS
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(cookie_header)
-            except Exception:
-                return ANONYMOUS
-            morsel = jar.get(session_cookie_name(self.settings.secure_cookies))
-            if morsel is None:
-                return ANONYMOUS
-            found = accounts.find_session(db, morsel.value)
-            return load_principal(db, found[1]) if found else ANONYMOUS
+            # A stale cookie on a parent path may be sent next to the current one: any valid one counts.
+            for value in cookie_values(cookie_header, session_cookie_name(self.settings.secure_cookies)):
+                found = accounts.find_session(db, value) if value else None
+                if found is not None:
+                    return load_principal(db, found[1])
+            return ANONYMOUS
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         principal = await run_in_threadpool(self._principal_from, environ.get("HTTP_COOKIE", ""), auth)

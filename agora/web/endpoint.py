@@ -290,6 +290,8 @@ def run_unit(request: Request, handler: Callable[[Ctx], Response], body: Body, k
     db = database.session(write=write)
     ctx: Ctx | None = None
     try:
+        # A first guess from the request, so that even an authentication failure speaks its language.
+        i18n.set_language(i18n.negotiate(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"), None))
         principal, session_hash, via_token = _authenticate(db, request, kind)
         language = _choose_language(db, request, principal, kind)
         i18n.set_language(language)
