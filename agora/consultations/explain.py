@@ -103,9 +103,7 @@ def _college_figures(a: Mapping[str, Any], _: Gettext, f: _Formats) -> Iterator[
         yield _("The colleges with valid votes all weigh 0, so every figure is 0.")
         return
     weight_sum = f.percent(a["weight_sum"])
-    yield _("The weights of the colleges with valid votes add up to %(weight_sum)s.") % {
-        "weight_sum": weight_sum
-    }
+    yield _("The weights of the colleges with valid votes add up to %(weight_sum)s.") % {"weight_sum": weight_sum}
     for option in a["options"]:
         terms = " + ".join(
             f"{f.percent(a['colleges'][c]['weight'])} × {f.value(a['colleges'][c]['means'][option])}"
@@ -125,9 +123,7 @@ def _college_figures(a: Mapping[str, Any], _: Gettext, f: _Formats) -> Iterator[
             yield _("Weighted allocation to %(option)s = (%(terms)s) ÷ %(weight_sum)s = %(value)s.") % figures
 
 
-def _college_sentence(
-    a: Mapping[str, Any], college: str, c: Mapping[str, Any], _: Gettext, f: _Formats
-) -> str:
+def _college_sentence(a: Mapping[str, Any], college: str, c: Mapping[str, Any], _: Gettext, f: _Formats) -> str:
     name = f.colleges[college]
     if not c["active"]:
         if c["voters"] == 0:
@@ -143,9 +139,7 @@ def _college_sentence(
         "abstain": f.number(c["abstain"]),
     }
     if a["type"] == "yes_no":
-        figures.update(
-            yes=f.number(c["sums"]["yes"]), no=f.number(c["sums"]["no"]), share=f.percent(c["means"]["yes"])
-        )
+        figures.update(yes=f.number(c["sums"]["yes"]), no=f.number(c["sums"]["no"]), share=f.percent(c["means"]["yes"]))
         return (
             _(
                 "%(college)s (weight %(weight)s): yes %(yes)s, no %(no)s, abstentions %(abstain)s;"
@@ -202,9 +196,7 @@ def _electorate_figures(a: Mapping[str, Any], _: Gettext, f: _Formats) -> Iterat
         elif a["measure"] == "points":
             yield _("Points of %(option)s per valid ballot = %(count)s ÷ %(valid)s = %(value)s.") % figures
         else:
-            yield (
-                _("Allocation to %(option)s per valid ballot = %(count)s ÷ %(valid)s = %(value)s.") % figures
-            )
+            yield (_("Allocation to %(option)s per valid ballot = %(count)s ÷ %(valid)s = %(value)s.") % figures)
 
 
 def _quorum(q: Mapping[str, Any], _: Gettext, f: _Formats) -> Iterator[str]:
@@ -220,8 +212,7 @@ def _quorum(q: Mapping[str, Any], _: Gettext, f: _Formats) -> Iterator[str]:
             yield _("Nobody is eligible, so the quorum cannot be reached.")
             return
         yield _(
-            "%(voters)s of %(eligible)s eligible people voted, abstentions included: participation"
-            " %(achieved)s."
+            "%(voters)s of %(eligible)s eligible people voted, abstentions included: participation %(achieved)s."
         ) % {"voters": f.number(q["voters"]), "eligible": f.number(q["eligible"]), "achieved": achieved}
     elif q["mode"] == "per_college":
         yield _("Every college with eligible people must reach it.")
@@ -242,10 +233,7 @@ def _quorum(q: Mapping[str, Any], _: Gettext, f: _Formats) -> Iterator[str]:
     else:
         yield _("Participation is weighted by college, over the colleges with eligible people.")
         for college, c in counted.items():
-            yield _(
-                "%(college)s (weight %(weight)s): %(voters)s of %(eligible)s eligible people voted,"
-                " %(ratio)s."
-            ) % {
+            yield _("%(college)s (weight %(weight)s): %(voters)s of %(eligible)s eligible people voted, %(ratio)s.") % {
                 "college": f.colleges[college],
                 "weight": f.percent(c["weight"]),
                 "voters": f.number(c["voters"]),
@@ -298,17 +286,15 @@ def _decision(a: Mapping[str, Any], _: Gettext, f: _Formats) -> Iterator[str]:
     else:
         order = ", ".join(f"{f.option(o)} ({f.value(a['values'][o])})" for o in d["order"])
         if a["type"] == "multiple_choice":
-            yield _("Ranked by share, highest first, ties broken by option key: %(order)s.") % {
+            yield _("Ranked by share, highest first, ties broken by option key: %(order)s.") % {"order": order}
+        elif a["type"] == "ranking":
+            yield _("Ranked by points per valid ballot, highest first, ties broken by option key: %(order)s.") % {
                 "order": order
             }
-        elif a["type"] == "ranking":
-            yield _(
-                "Ranked by points per valid ballot, highest first, ties broken by option key: %(order)s."
-            ) % {"order": order}
         else:
-            yield _(
-                "Allocated; options by allocation, highest first, ties broken by option key: %(order)s."
-            ) % {"order": order}
+            yield _("Allocated; options by allocation, highest first, ties broken by option key: %(order)s.") % {
+                "order": order
+            }
 
 
 def _yes_no_decision(decision_type: str, d: Mapping[str, Any], _: Gettext, f: _Formats) -> str:
@@ -318,31 +304,19 @@ def _yes_no_decision(decision_type: str, d: Mapping[str, Any], _: Gettext, f: _F
     if decision_type == "ordinary":
         if d["passed"]:
             return (
-                _(
-                    "The yes share of %(share)s is above the %(threshold)s needed for an ordinary decision:"
-                    " adopted."
-                )
+                _("The yes share of %(share)s is above the %(threshold)s needed for an ordinary decision: adopted.")
                 % figures
             )
         return (
-            _(
-                "The yes share of %(share)s is not above the %(threshold)s needed for an ordinary decision:"
-                " rejected."
-            )
+            _("The yes share of %(share)s is not above the %(threshold)s needed for an ordinary decision: rejected.")
             % figures
         )
     if d["passed"]:
         return (
-            _(
-                "The yes share of %(share)s reaches the %(threshold)s needed for an extraordinary decision:"
-                " adopted."
-            )
+            _("The yes share of %(share)s reaches the %(threshold)s needed for an extraordinary decision: adopted.")
             % figures
         )
     return (
-        _(
-            "The yes share of %(share)s is below the %(threshold)s needed for an extraordinary decision:"
-            " rejected."
-        )
+        _("The yes share of %(share)s is below the %(threshold)s needed for an extraordinary decision: rejected.")
         % figures
     )

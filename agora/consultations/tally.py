@@ -211,8 +211,7 @@ class Accumulator:
         self._voters = dict.fromkeys(COLLEGES, 0)
         # For every college, one {option: sum, "abstain": n} dict per question, in question order.
         self._tables: dict[str, tuple[dict[str, int], ...]] = {
-            college: tuple(dict.fromkeys((*q.options, ABSTAIN), 0) for q in self._questions)
-            for college in COLLEGES
+            college: tuple(dict.fromkeys((*q.options, ABSTAIN), 0) for q in self._questions) for college in COLLEGES
         }
         # The same dicts grouped by how an answer is counted, so that `add` runs one tight loop per
         # kind without dispatching per question. Ranking points: the r-th of m options gets m - r,
@@ -283,9 +282,7 @@ def tally(
     results: dict[str, Any] = {}
     for index, spec in enumerate(questions):
         sums = {college: acc._tables[college][index] for college in COLLEGES}
-        quorum = _quorum(
-            rules, spec.decision_type, voters, eligible
-        )  # cheap; no dict shared between questions
+        quorum = _quorum(rules, spec.decision_type, voters, eligible)  # cheap; no dict shared between questions
         results[spec.ref] = _question_result(spec, rules, eligible, voters, sums, quorum)
     return results
 
@@ -366,9 +363,7 @@ def _question_result(
     options = spec.options
     measure = MEASURES[spec.type]
     valid = {c: voters[c] - sums[c][ABSTAIN] for c in COLLEGES}
-    means = {
-        c: {o: Fraction(sums[c][o], valid[c]) if valid[c] else Fraction(0) for o in options} for c in COLLEGES
-    }
+    means = {c: {o: Fraction(sums[c][o], valid[c]) if valid[c] else Fraction(0) for o in options} for c in COLLEGES}
     active = [c for c in COLLEGES if valid[c] > 0]
     arithmetic: dict[str, Any] = {
         "type": spec.type,

@@ -7,9 +7,9 @@ of the context, so the language follows them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 

@@ -148,10 +148,18 @@ def reference(
         expected: dict[str, Any] = {
             "type": q.type,
             "decision_type": q.decision_type,
-            "counts": {**{o: sum(cast[c][o] for c in COLLEGES) for o in q.options}, "abstain": sum(abstain.values())},
+            "counts": {
+                **{o: sum(cast[c][o] for c in COLLEGES) for o in q.options},
+                "abstain": sum(abstain.values()),
+            },
             "by_college": {c: {**cast[c], "abstain": abstain[c]} for c in COLLEGES},
             MEASURE_KEYS[q.type]: value,
-            "quorum": {"mode": the_rules.quorum_mode, "required": required, "achieved": achieved, "reached": reached},
+            "quorum": {
+                "mode": the_rules.quorum_mode,
+                "required": required,
+                "achieved": achieved,
+                "reached": reached,
+            },
         }
         if q.type == "yes_no":
             threshold = the_rules.majority[q.decision_type]
@@ -252,7 +260,9 @@ def answers_for(draw: st.DrawFn, q: QuestionSpec, abstain_often: bool) -> object
         order = draw(st.permutations(q.options))
         return order[: draw(st.integers(1, len(order)))]
     assert q.budget_total is not None
-    cuts = sorted(draw(st.lists(st.integers(0, q.budget_total), min_size=len(q.options) - 1, max_size=len(q.options) - 1)))
+    cuts = sorted(
+        draw(st.lists(st.integers(0, q.budget_total), min_size=len(q.options) - 1, max_size=len(q.options) - 1))
+    )
     amounts = [high - low for low, high in zip([0, *cuts], [*cuts, q.budget_total], strict=True)]
     # Options given nothing may be left out of the answer or written as 0.
     return {o: amount for o, amount in zip(q.options, amounts, strict=True) if amount or draw(st.booleans())}
@@ -273,8 +283,12 @@ def consultations(draw: st.DrawFn) -> tuple[list[QuestionSpec], Rules, dict[str,
         quorum_mode=draw(st.sampled_from(modes)),
         quorum={dt: Fraction(draw(st.integers(0, 20)), 20) for dt in ("ordinary", "extraordinary")},
         majority={
-            "ordinary": draw(st.sampled_from((Fraction(1, 2), Fraction(1, 2), Fraction(2, 3), Fraction(0), Fraction(1)))),
-            "extraordinary": draw(st.sampled_from((Fraction(3, 4), Fraction(3, 4), Fraction(2, 3), Fraction(1)))),
+            "ordinary": draw(
+                st.sampled_from((Fraction(1, 2), Fraction(1, 2), Fraction(2, 3), Fraction(0), Fraction(1)))
+            ),
+            "extraordinary": draw(
+                st.sampled_from((Fraction(3, 4), Fraction(3, 4), Fraction(2, 3), Fraction(0), Fraction(1)))
+            ),
         },
         binding=draw(st.booleans()),
     )
@@ -292,7 +306,9 @@ def consultations(draw: st.DrawFn) -> tuple[list[QuestionSpec], Rules, dict[str,
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(consultations())
-def test_tally_matches_the_reference(case: tuple[list[QuestionSpec], Rules, dict[str, int], list[Any]]) -> None:
+def test_tally_matches_the_reference(
+    case: tuple[list[QuestionSpec], Rules, dict[str, int], list[Any]],
+) -> None:
     questions, the_rules, eligible, ballots = case
     result = run(questions, the_rules, eligible, ballots)
     assert_matches(result, reference(questions, the_rules, eligible, ballots))
@@ -301,7 +317,9 @@ def test_tally_matches_the_reference(case: tuple[list[QuestionSpec], Rules, dict
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(consultations())
-def test_generated_answers_are_valid(case: tuple[list[QuestionSpec], Rules, dict[str, int], list[Any]]) -> None:
+def test_generated_answers_are_valid(
+    case: tuple[list[QuestionSpec], Rules, dict[str, int], list[Any]],
+) -> None:
     questions, _rules, _eligible, ballots = case
     for _college, answers in ballots:
         for q in questions:
@@ -368,7 +386,7 @@ def test_extraordinary_adopted_at_exactly_three_quarters() -> None:
 
 
 def test_weighted_three_quarters_is_exact_not_floating() -> None:
-    # 0.55 * 0.7 + 0.25 * 0.86 + 0.10 * 1 + 0.10 * 0.5 = 0.75 exactly; floats would miss it.
+    # 0.55 * 0.7 + 0.25 * 0.86 + 0.10 * 1 + 0.10 * 0.5 = 0.75 exactly, which reaches 3/4.
     ballots = (
         repeat("members", 7, q1="yes")
         + repeat("members", 3, q1="no")
@@ -407,6 +425,13 @@ def test_no_active_college_gives_zero_shares_and_rejection() -> None:
     assert (result["q2"]["outcome"], result["q2"]["winner"]) == ("tie", None)
     assert result["q3"]["weighted_points"] == {"b": 0.0, "a": 0.0}
     assert result["q3"]["order"] == ["a", "b"]
+
+
+def test_no_valid_vote_rejects_even_a_zero_majority() -> None:
+    anything_goes = rules(majority={"ordinary": Fraction(0), "extraordinary": Fraction(0)})
+    q = run([YES_NO_EXTRA], anything_goes, {"members": 2}, repeat("members", 2, q1="abstain"))["q1"]
+    assert q["weighted_shares"] == {"yes": 0.0, "no": 0.0}
+    assert q["outcome"] == "rejected"
 
 
 def test_active_colleges_that_all_weigh_nothing_count_as_no_votes() -> None:
@@ -463,9 +488,12 @@ def test_weighted_quorum_renormalises_over_colleges_with_electorate() -> None:
 
 @pytest.mark.parametrize("mode", ["global", "per_college", "weighted"])
 def test_nobody_eligible_means_no_quorum(mode: str) -> None:
-    q = run([YES_NO], rules(quorum_mode=mode, quorum={"ordinary": Fraction(0), "extraordinary": Fraction(0)}), {}, [])[
-        "q1"
-    ]
+    q = run(
+        [YES_NO],
+        rules(quorum_mode=mode, quorum={"ordinary": Fraction(0), "extraordinary": Fraction(0)}),
+        {},
+        [],
+    )["q1"]
     assert q["quorum"] == {"mode": mode, "required": 0.0, "achieved": 0.0, "reached": False}
     assert q["outcome"] == "no_quorum"
     assert set(q["by_college"]) == set(COLLEGES)
@@ -577,9 +605,12 @@ def test_results_do_not_share_mutable_parts() -> None:
 
 def test_order_of_ballots_does_not_matter() -> None:
     questions = [YES_NO, QuestionSpec("q4", "ranking", "ordinary", ("a", "b", "c"))]
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 (test data, not a secret)
     ballots = [
-        (rng.choice(COLLEGES), {"q1": rng.choice(["yes", "no", "abstain"]), "q4": rng.sample(["a", "b", "c"], 2)})
+        (
+            rng.choice(COLLEGES),
+            {"q1": rng.choice(["yes", "no", "abstain"]), "q4": rng.sample(["a", "b", "c"], 2)},
+        )
         for _ in range(200)
     ]
     eligible = dict.fromkeys(COLLEGES, 100)
