@@ -55,11 +55,9 @@ def redis_channel(redis_url: str) -> str:
     The index is part of the channel name; every process of one deployment uses the same URL.
     """
     parts = urlsplit(redis_url)
-    if parts.scheme == "unix":
-        index = parse_qs(parts.query).get("db", ["0"])[0]
-    else:
-        index = parts.path.strip("/") or "0"
-    return f"agora:socketio:{index}"
+    in_query = parse_qs(parts.query).get("db", [""])[0]  # unix:///run/redis.sock?db=1, redis://host?db=1
+    in_path = parts.path.strip("/") if parts.scheme != "unix" else ""  # redis://host:6379/1
+    return f"agora:socketio:{in_query or in_path or '0'}"  # as redis-py reads it: the query wins
 
 
 _COOKIE_SPLIT = re.compile(r"[;,]")
@@ -103,8 +101,9 @@ class Realtime:
             if isinstance(token, str) and token:
                 person = accounts.find_token(db, token)
                 return load_principal(db, person) if person else ANONYMOUS
-            # A stale cookie on a parent path may be sent next to the current one: any valid one counts.
-            for value in cookie_values(cookie_header, session_cookie_name(self.settings.secure_cookies)):
+            # A stale cookie on a parent path may be sent next to the current one: any valid one counts
+            # (a few at most: a header stuffed with candidates must not cost a query each).
+            for value in cookie_values(cookie_header, session_cookie_name(self.settings.secure_cookies))[:3]:
                 found = accounts.find_session(db, value) if value else None
                 if found is not None:
                     return load_principal(db, found[1])
