@@ -88,12 +88,26 @@ class Realtime:
         self.sio = socketio.AsyncServer(
             async_mode="asgi", client_manager=manager, logger=False, engineio_logger=False,
             ping_interval=25, ping_timeout=20, max_http_buffer_size=64 * 1024,
+            cors_allowed_origins=self._origin_allowed,
         )
         self.sio.on("connect", self._on_connect)
         self.sio.on("join", self._on_join)
         self.sio.on("leave", self._on_leave)
 
     # --- connection -------------------------------------------------------------------------
+
+    def _origin_allowed(self, origin: str | None, environ: dict[str, Any]) -> bool:
+        """The rule of the forms' CSRF check: this host as the request names it, or AGORA_BASE_URL.
+
+        engine.io's default accepts the Host header (or X-Forwarded-Host) only, so behind a proxy that
+        rewrites Host every browser socket would be refused while the pages work. A socket opened by
+        another site must never ride on the person's cookie.
+        """
+        base = urlsplit(self.settings.base_url)
+        if origin == f"{base.scheme}://{base.netloc}":
+            return True
+        host = environ.get("HTTP_HOST")
+        return bool(host) and origin == f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
 
     def _principal_from(self, cookie_header: str, auth: Any) -> Principal:
         with self.database.session(write=False) as db:

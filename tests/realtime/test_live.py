@@ -145,10 +145,18 @@ def test_socket_from_another_site_is_refused(live_server):
         same_site.close()
     assert requests.get(polling_url, headers={"Origin": url, "Cookie": cookie}, timeout=5).status_code == 200
 
-    with pytest.raises(websocket.WebSocketBadStatusException):
-        websocket.create_connection(ws_url, origin="https://evil.example", cookie=cookie, timeout=5)
-    other = requests.get(polling_url, headers={"Origin": "https://evil.example", "Cookie": cookie}, timeout=5)
-    assert other.status_code == 400
+    # Behind a proxy that rewrites Host, the public address (AGORA_BASE_URL) is still this site.
+    proxied = websocket.create_connection(ws_url, origin=url, host="127.0.0.1:8000", cookie=cookie, timeout=5)
+    proxied.close()
+
+    for evil in ["https://evil.example", "null", url.replace("http://", "https://")]:
+        with pytest.raises(websocket.WebSocketBadStatusException):
+            websocket.create_connection(ws_url, origin=evil, cookie=cookie, timeout=5)
+        other = requests.get(polling_url, headers={"Origin": evil, "Cookie": cookie}, timeout=5)
+        assert other.status_code == 400, evil
+    with pytest.raises(websocket.WebSocketBadStatusException):  # forwarded headers prove nothing
+        websocket.create_connection(ws_url, origin="https://evil.example", cookie=cookie, timeout=5,
+                                    header=["X-Forwarded-Host: evil.example", "X-Forwarded-Proto: https"])
 
 
 # --- 3. events leave only after commit, through the real request unit of work ---------------------
