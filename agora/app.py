@@ -27,6 +27,7 @@ def routes() -> list[BaseRoute]:
     from agora.accounts.views import routes as account_routes
     from agora.admin.views import routes as admin_routes
     from agora.api.routes import routes as api_routes
+    from agora.consultations.views import routes as consultation_routes
     from agora.home.views import routes as home_routes
     from agora.notifications.views import routes as notification_routes
 
@@ -35,6 +36,7 @@ def routes() -> list[BaseRoute]:
         *account_routes,
         *notification_routes,
         *admin_routes,
+        *consultation_routes,
         Mount("/api/v1", routes=api_routes),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
@@ -47,7 +49,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
+        from agora.consultations import schedule
+
+        async with schedule.running(database, realtime):  # opens and closes consultations on time
+            yield
         database.dispose()
 
     app = Starlette(

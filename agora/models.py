@@ -4,3 +4,4 @@ from agora import audit  # noqa: F401
 from agora.accounts import models as accounts_models  # noqa: F401
 from agora.notifications import models as notifications_models  # noqa: F401
 from agora.people import models as people_models  # noqa: F401
+from agora.consultations import models as consultations_models  # noqa: F401

@@ -16,6 +16,7 @@ class Permission(enum.StrEnum):
     REGIONS_EDIT = "admin:regions:edit"
     COLLEGES_EDIT = "admin:colleges:edit"
     AUDIT_VIEW = "admin:audit:view"
+    CONSULTATIONS_MANAGE = "consultations:consultation:manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,9 +23,14 @@ from agora.db import utcnow
 from agora.people.models import Person
 
 _hasher = PasswordHasher()
-# A hash of a random password: verifying against it costs as much as a real check, so an unknown
-# email takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password: verifying against it costs as much as a real check, so an unknown
+    email takes as long as a wrong password. Made on first use, not at import."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -38,7 +44,7 @@ def hash_password(password: str) -> str:
 
 def password_matches(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

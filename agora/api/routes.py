@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute, Route
 
 from agora.api import openapi
 from agora.api.common import person_json, require_person
+from agora.consultations.api import routes as consultation_routes
 from agora.web.endpoint import Ctx, api
 
 
@@ -26,4 +27,5 @@ openapi.declare(openapi.Operation("GET", "/me", "The person the token belongs to
 routes: list[BaseRoute] = [
     Route("/openapi.json", openapi_document, methods=["GET"]),
     Route("/me", me, methods=["GET"]),
+    *consultation_routes,
 ]

@@ -309,7 +309,7 @@ def run_unit(request: Request, handler: Callable[[Ctx], Response], body: Body, k
             events = outbox.take(db)
         else:
             db.rollback()
-            events = []
+            events = outbox.take(db)  # only what a handler committed midway (e.g. a counted failed sign-in)
         return _finish(ctx, response), events
     except Problem as problem:
         db.rollback()
@@ -317,7 +317,7 @@ def run_unit(request: Request, handler: Callable[[Ctx], Response], body: Body, k
             return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303), []
         i18n.set_language(ctx.language if ctx else i18n.current_language())
         response = _problem_response(ctx, problem, kind)
-        return (_finish(ctx, response) if ctx else response), []
+        return (_finish(ctx, response) if ctx else response), outbox.take(db)
     except Forbidden:
         db.rollback()
         problem = not_found() if kind == "page" else Problem(403, "forbidden", _("You are not allowed to do this."))

@@ -1,0 +1,68 @@
+"""Live updates of a consultation, in the room `consultation:<id>`.
+
+Before the close only participation goes out: how many voted, in total and per college. Never a
+count per option, never who. The room is joinable by whoever may read the consultation's page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from agora.consultations.models import Consultation, VoterRecord
+from agora.consultations.tally import COLLEGES
+from agora.permissions import Principal
+from agora.realtime import outbox
+from agora.realtime.server import room_rule
+
+
+def room(consultation_id: str) -> str:
+    return f"consultation:{consultation_id}"
+
+
+@dataclass(frozen=True)
+class Participation:
+    name: ClassVar[str] = "participation"
+    voters: int
+    by_college: dict[str, int]
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    name: ClassVar[str] = "consultation_status"
+    status: str
+
+
+def voters_by_college(db: Session, consultation_id: str) -> dict[str, int]:
+    counts = dict.fromkeys(COLLEGES, 0)
+    for college, count in db.execute(
+        select(VoterRecord.college, func.count()).where(VoterRecord.consultation_id == consultation_id)
+        .group_by(VoterRecord.college)
+    ):
+        counts[college] = count
+    return counts
+
+
+def _queue(db: Session, consultation_id: str, event: Participation | StatusChanged) -> None:
+    payload: dict[str, Any] = asdict(event)
+    outbox.queue(db, room(consultation_id), event.name, payload)
+
+
+def participation_changed(db: Session, consultation_id: str) -> None:
+    by_college = voters_by_college(db, consultation_id)
+    _queue(db, consultation_id, Participation(voters=sum(by_college.values()), by_college=by_college))
+
+
+def status_changed(db: Session, consultation: Consultation) -> None:
+    _queue(db, consultation.id, StatusChanged(status=consultation.status.value))
+
+
+@room_rule("consultation")
+def _may_join(db: Session, principal: Principal, consultation_id: str) -> bool:
+    from agora.consultations import rules
+
+    consultation = db.get(Consultation, consultation_id)
+    return consultation is not None and rules.may_read(principal, consultation)
