@@ -37,7 +37,7 @@ translations: $(STAMP) ## compile the fr/nl/de catalogues
 
 extract: $(STAMP) ## extract messages and update the catalogues (then translate the new entries)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _ -o locales/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 setup: $(STAMP) assets system-packages translations ## install everything (idempotent) and migrate the database
 	@mkdir -p var
