@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser as ChromiumBrowser
@@ -96,10 +95,6 @@ def watched_page(chromium: ChromiumBrowser) -> Iterator[Watched]:
 
     def on_console(message: ConsoleMessage) -> None:
         text, url = message.text, message.location.get("url", "")
-        if urlsplit(url).path == "/favicon.ico" and "404" in text:
-            # KNOWN DEFECT, tolerated here only: agora links no icon, so Chromium asks for /favicon.ico on
-            # every page and gets 404. Remove this once templates/base.html links one.
-            return
         if message.type == "error" or "Refused to" in text:
             watched.console_errors.append(f"{text} ({url}:{message.location.get('lineNumber')})")
         if "Content Security Policy" in text or "Refused to" in text:
