@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -10,7 +12,13 @@ from agora.web.endpoint import Ctx, page
 
 @page
 def home(ctx: Ctx) -> Response:
-    return ctx.render("home/index.html")
+    return ctx.render("home/index.html", **_consultations_panel(ctx))
+
+
+def _consultations_panel(ctx: Ctx) -> dict[str, Any]:
+    from agora.consultations.views.common import home_panel
+
+    return {"consultations": home_panel(ctx) if ctx.person is not None else []}
 
 
 routes = [Route("/", home, methods=["GET"])]

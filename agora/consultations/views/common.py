@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agora.consultations import electorate, lifecycle, rules, voting
+from agora.consultations import electorate, lifecycle, rules, services, voting
 from agora.consultations.models import Consultation, Status, pick_language
 from agora.consultations.views import ballot_form
 from agora.db import utcnow
@@ -71,3 +71,12 @@ def admin_panel(ctx: Ctx, consultation: Consultation) -> dict[str, Any]:
         "may_approve": rules.editable(consultation) and consultation.created_by != ctx.principal.id,
         "no_quorum": no_quorum,
     }
+
+
+def home_panel(ctx: Ctx) -> list[dict[str, Any]]:
+    """The open consultations the signed-in person may vote in, for the home page."""
+    assert ctx.person is not None
+    found = services.open_for(ctx.db, ctx.person.id, utcnow())
+    return [{"url": f"/consultations/{c.id}", "title": c.title(ctx.language),
+             "language": pick_language(c.titles, ctx.language), "closes_at": c.closes_at,
+             "voted": voting.has_voted(ctx.db, c.id, ctx.person.id)} for c in found]
