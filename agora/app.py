@@ -28,14 +28,20 @@ def routes() -> list[BaseRoute]:
     from agora.admin.views import routes as admin_routes
     from agora.api.routes import routes as api_routes
     from agora.consultations.views import routes as consultation_routes
+    from agora.forums.views import routes as forum_routes
     from agora.home.views import routes as home_routes
+    from agora.moderation.views import routes as moderation_routes
     from agora.notifications.views import routes as notification_routes
+    from agora.proposals.views import routes as proposal_routes
 
     return [
         *home_routes,
         *account_routes,
         *notification_routes,
         *admin_routes,
+        *proposal_routes,
+        *forum_routes,
+        *moderation_routes,
         *consultation_routes,
         Mount("/api/v1", routes=api_routes),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),

@@ -17,15 +17,21 @@ class Permission(enum.StrEnum):
     COLLEGES_EDIT = "admin:colleges:edit"
     AUDIT_VIEW = "admin:audit:view"
     CONSULTATIONS_MANAGE = "consultations:consultation:manage"
+    PROPOSALS_CONFIGURE = "proposals:settings:edit"
+    PROPOSALS_ADVANCE = "proposals:proposal:advance"  # put on an agenda, send to the board
+    PROPOSALS_ANSWER = "proposals:proposal:answer"  # record the board's answer
+    FORUMS_MANAGE = "forums:space:manage"
+    MODERATION_ACT = "moderation:content:moderate"
+    MODERATION_CONFIGURE = "moderation:settings:edit"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.MODERATOR: frozenset(),
+    Role.MODERATOR: frozenset({Permission.MODERATION_ACT}),
     Role.RELAY: frozenset(),
     Role.ETHICS_MEMBER: frozenset(),
-    Role.BOARD_MEMBER: frozenset(),
-    Role.DELEGATED_ADMINISTRATOR: frozenset(),
+    Role.BOARD_MEMBER: frozenset({Permission.PROPOSALS_ANSWER}),
+    Role.DELEGATED_ADMINISTRATOR: frozenset({Permission.PROPOSALS_ANSWER}),
 }
 
 

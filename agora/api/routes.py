@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Route
 from agora.api import openapi
 from agora.api.common import person_json, require_person
 from agora.consultations.api import routes as consultation_routes
+from agora.proposals.api import routes as proposal_routes
 from agora.web.endpoint import Ctx, api
 
 
@@ -28,4 +29,5 @@ routes: list[BaseRoute] = [
     Route("/openapi.json", openapi_document, methods=["GET"]),
     Route("/me", me, methods=["GET"]),
     *consultation_routes,
+    *proposal_routes,
 ]

@@ -12,13 +12,19 @@ from agora.web.endpoint import Ctx, page
 
 @page
 def home(ctx: Ctx) -> Response:
-    return ctx.render("home/index.html", **_consultations_panel(ctx))
+    return ctx.render("home/index.html", **_proposals_panel(ctx), **_consultations_panel(ctx))
 
 
 def _consultations_panel(ctx: Ctx) -> dict[str, Any]:
     from agora.consultations.views.common import home_panel
 
     return {"consultations": home_panel(ctx) if ctx.person is not None else []}
+
+
+def _proposals_panel(ctx: Ctx) -> dict[str, Any]:
+    from agora.proposals.services import active_for_home
+
+    return {"active_proposals": active_for_home(ctx.db) if ctx.person is not None else []}
 
 
 routes = [Route("/", home, methods=["GET"])]

@@ -1,0 +1,1 @@
+"""Community moderation: flags, hiding and restoring with a reason, held first posts, rate limits, public log."""

@@ -1,0 +1,1 @@
+"""Proposals: drafted, published, supported, amended, discussed, translated, sent to the board and answered."""
