@@ -84,9 +84,13 @@ class VerifyResult:
 
 
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    with session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)) as rows:
+        return _walk(session, rows.scalars())
+
+
+def _walk(session: Session, entries: Any) -> VerifyResult:
     prev, expected_seq, checked = GENESIS, 1, 0
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch))
-    for entry in rows.scalars():
+    for entry in entries:
         if entry.seq != expected_seq:
             return VerifyResult(checked, entry.seq, f"missing entry before {entry.seq}")
         if entry.prev_hash != prev:

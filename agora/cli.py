@@ -154,11 +154,12 @@ def cmd_import_members(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from agora import demo
 
-    database = _database()
-    if args.accounts:
-        demo.print_accounts()
-        return 0
-    demo.load(database)
+    if not args.accounts:
+        database = _database()
+        try:
+            demo.load(database)
+        finally:
+            database.dispose()
     demo.print_accounts()
     return 0
 
@@ -195,8 +196,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from agora import audit
 
     database = _database()
-    with database.session(write=False) as db:
-        result = audit.verify(db)
+    try:
+        with database.session(write=False) as db:
+            result = audit.verify(db)
+    finally:
+        database.dispose()
     if not result.ok:
         print(f"audit log broken at entry {result.broken_at}: {result.reason}", file=sys.stderr)
         return 1

@@ -116,6 +116,19 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> Any:
     return response
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgresql` need a PostgreSQL server beside the test database (e.g. moving a backup
+    between SQLite and PostgreSQL). Without AGORA_TEST_DATABASE_URL they are deselected — not skipped —
+    and run in `make test-postgres`, which CI runs too."""
+    if PG_URL:
+        return
+    selected = [item for item in items if item.get_closest_marker("postgresql") is None]
+    deselected = [item for item in items if item.get_closest_marker("postgresql") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """CI (AGORA_FAIL_ON_SKIP=1) treats a skipped test as a failure: a skip must not hide one."""
     if os.environ.get("AGORA_FAIL_ON_SKIP") != "1":

@@ -179,7 +179,7 @@ def test_restored_database_keeps_working(database, fresh, tmp_path):
         assert audit.verify(db).ok
 
 
-@pytest.mark.skipif(not PG_URL, reason="needs AGORA_TEST_DATABASE_URL (PostgreSQL)")
+@pytest.mark.postgresql
 @pytest.mark.parametrize("direction", ["postgresql to sqlite", "sqlite to postgresql"])
 def test_a_copy_moves_between_sqlite_and_postgresql(database, fresh, tmp_path, direction):
     source = database if direction.startswith("postgresql") else fresh("sqlite")
