@@ -291,10 +291,13 @@ def _load_extensions() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from agora import i18n
+
     _load_extensions()
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        with i18n.language(i18n.SOURCE_LANGUAGE):
+            return int(args.func(args))
     except SettingsError as error:
         print(f"agora: configuration: {error}", file=sys.stderr)
         return 2

@@ -19,7 +19,7 @@ from agora.settings import DEFAULT_LANGUAGE, LANGUAGES, PROJECT_ROOT
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "de": "Deutsch"}
-BABEL_LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_BE"}
+BABEL_LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_BE", "en": "en_GB"}
 
 _current: ContextVar[str] = ContextVar("agora_language", default=DEFAULT_LANGUAGE)
 
@@ -28,8 +28,13 @@ class CatalogueMissing(RuntimeError):
     pass
 
 
+SOURCE_LANGUAGE = "en"  # the msgids themselves: the command line speaks English throughout
+
+
 @cache
 def translations(language: str) -> NullTranslations:
+    if language == SOURCE_LANGUAGE:
+        return NullTranslations()
     mo = Path(LOCALES_DIR, language, "LC_MESSAGES", "messages.mo")
     if not mo.exists():
         raise CatalogueMissing(f"{mo} is missing: run `make translations` (or `make setup`)")
@@ -46,7 +51,7 @@ def set_language(language: str) -> None:
 
 @contextmanager
 def language(code: str) -> Iterator[None]:
-    token = _current.set(code if code in LANGUAGES else DEFAULT_LANGUAGE)
+    token = _current.set(code if code in (*LANGUAGES, SOURCE_LANGUAGE) else DEFAULT_LANGUAGE)
     try:
         yield
     finally:
