@@ -281,8 +281,9 @@ def _question(item: Any, index: int) -> QuestionDef:
                               % {"ref": ref, "type": str(kind)[:40]})
     decision = item.get("decision_type", "ordinary")
     if decision not in DECISION_TYPES:
-        raise DefinitionError(f"{where}.decision_type", _("Question %(ref)s has an unknown decision type: "
-                                                          "%(decision)s.") % {"ref": ref, "decision": str(decision)[:40]})
+        raise DefinitionError(f"{where}.decision_type", _(
+            "Question %(ref)s has an unknown decision type: %(decision)s."
+        ) % {"ref": ref, "decision": str(decision)[:40]})
     titles = _texts(item.get("title"), f"{where}.title", TEXT_LENGTH, required=True)
     options = _options(item.get("options"), kind, ref, where)
     return QuestionDef(ref=ref, type=kind, decision_type=decision, titles=titles, options=options,
@@ -330,8 +331,9 @@ def _max_choices(value: Any, kind: str, ref: str, option_count: int, where: str)
         raise DefinitionError(f"{where}.max_choices", _("Question %(ref)s: only a multiple choice question has a "
                                                         "maximum number of choices.") % {"ref": ref})
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= option_count:
-        raise DefinitionError(f"{where}.max_choices", _("Question %(ref)s: the maximum number of choices must be "
-                                                        "between 1 and %(count)s.") % {"ref": ref, "count": option_count})
+        raise DefinitionError(f"{where}.max_choices", _(
+            "Question %(ref)s: the maximum number of choices must be between 1 and %(count)s."
+        ) % {"ref": ref, "count": option_count})
     return value
 
 

@@ -30,14 +30,16 @@ ADVISORY: dict[str, Any] = {
     "binding": False, "allow_change": True, "weighting": {"mode": "one_person_one_vote"},
     "questions": [
         {"ref": "q1", "type": "yes_no", "title": {
-            "fr": "Faut-il ouvrir les bureaux le samedi matin ?", "nl": "Moeten de kantoren op zaterdagochtend open zijn?",
+            "fr": "Faut-il ouvrir les bureaux le samedi matin ?",
+            "nl": "Moeten de kantoren op zaterdagochtend open zijn?",
             "de": "Sollen die Büros am Samstagvormittag geöffnet sein?"}},
         {"ref": "q2", "type": "ranking", "title": {
             "fr": "Classez les créneaux du soir par ordre de préférence.",
             "nl": "Rangschik de avondmomenten in volgorde van voorkeur.",
             "de": "Ordnen Sie die Abendzeiten nach Ihrer Präferenz."},
          "options": [
-             {"key": "mon", "label": {"fr": "Lundi jusqu'à 19 h", "nl": "Maandag tot 19 uur", "de": "Montag bis 19 Uhr"}},
+             {"key": "mon", "label": {"fr": "Lundi jusqu'à 19 h", "nl": "Maandag tot 19 uur",
+                                      "de": "Montag bis 19 Uhr"}},
              {"key": "wed", "label": {"fr": "Mercredi jusqu'à 19 h", "nl": "Woensdag tot 19 uur",
                                       "de": "Mittwoch bis 19 Uhr"}},
              {"key": "thu", "label": {"fr": "Jeudi jusqu'à 19 h", "nl": "Donderdag tot 19 uur",
@@ -64,9 +66,11 @@ BINDING: dict[str, Any] = {
             "nl": "Verdeel 100.000 € investeringen (in duizenden euro).",
             "de": "Verteilen Sie 100.000 € Investitionen (in tausend Euro)."},
          "options": [
-             {"key": "tools", "label": {"fr": "Outils numériques", "nl": "Digitale hulpmiddelen", "de": "Digitale Werkzeuge"}},
+             {"key": "tools", "label": {"fr": "Outils numériques", "nl": "Digitale hulpmiddelen",
+                                        "de": "Digitale Werkzeuge"}},
              {"key": "training", "label": {"fr": "Formation", "nl": "Opleiding", "de": "Weiterbildung"}},
-             {"key": "premises", "label": {"fr": "Locaux partagés", "nl": "Gedeelde ruimtes", "de": "Gemeinsame Räume"}}]},
+             {"key": "premises", "label": {"fr": "Locaux partagés", "nl": "Gedeelde ruimtes",
+                                           "de": "Gemeinsame Räume"}}]},
         {"ref": "q3", "type": "yes_no", "decision_type": "extraordinary", "title": {
             "fr": "Approuvez-vous la modification de l'article 12 des statuts ?",
             "nl": "Keurt u de wijziging van artikel 12 van de statuten goed?",
@@ -108,7 +112,8 @@ def load(db: Session) -> None:
     admin = db.execute(select(Person).where(Person.email == "admin@demo.agora.coop")).scalar_one()
     other = db.execute(select(Person).where(Person.email == "admin2@demo.agora.coop")).scalar_one()
     settings = load_settings()  # the server's own secret, so that demo voters can change their ballots
-    rng, now, secret = random.Random(2025), utcnow().replace(microsecond=0), settings.secret_key
+    rng = random.Random(2025)  # noqa: S311 (demo data, not secrets)
+    now, secret = utcnow().replace(microsecond=0), settings.secret_key
     defaults = services.defaults(db, settings)
 
     past = now - timedelta(days=30)

@@ -64,7 +64,8 @@ def counts(db: Session, consultation_id: str) -> dict[str, Any]:
     ):
         slug = slugs.get(region_id, NO_REGION) if region_id else NO_REGION
         by_region[slug] = by_region.get(slug, 0) + count
-    return {"eligible": sum(by_college.values()), "by_college": by_college, "by_region": dict(sorted(by_region.items()))}
+    return {"eligible": sum(by_college.values()), "by_college": by_college,
+            "by_region": dict(sorted(by_region.items()))}
 
 
 def elector(db: Session, consultation_id: str, person_id: str) -> Elector | None:

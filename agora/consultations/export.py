@@ -1,6 +1,7 @@
 """The results as CSV: one row per question and option (abstentions included), with the totals per
-college (ballots; points for a ranking; amounts for a budget), the weighted figure, and the question's quorum and outcome repeated on each row so that
-every row reads on its own in a spreadsheet. Column names are stable English keys; option labels
+college (ballots; points for a ranking; amounts for a budget), the weighted figure, and the
+question's quorum and outcome repeated on each row so that every row reads on its own in a
+spreadsheet. Column names are stable English keys; option labels
 are in the reader's language. Only ever built from the frozen results, after the close.
 """
 

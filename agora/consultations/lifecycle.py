@@ -15,8 +15,8 @@ from agora import audit
 from agora.consultations import electorate, errors, events, results, rules, services
 from agora.consultations.models import Consultation, Status
 from agora.consultations.rules import Missing
-from agora.i18n import gettext as _
 from agora.i18n import LANGUAGE_NAMES
+from agora.i18n import gettext as _
 
 
 def describe(missing: list[Missing]) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from agora.consultations import explain as prose
 from agora.consultations.models import Ballot, Consultation
-from agora.consultations.tally import Accumulator, QuestionSpec, Rules, YES_NO_OPTIONS, tally
+from agora.consultations.tally import YES_NO_OPTIONS, Accumulator, QuestionSpec, Rules, tally
 from agora.i18n import gettext
 from agora.i18n.formatting import format_number, format_percent
 

@@ -60,8 +60,9 @@ def _apply(consultation: Consultation, d: Definition) -> None:
 
 def create(db: Session, d: Definition, actor: Person, settings: Settings,
            second_call_of: str | None = None) -> Consultation:
+    majority = {"ordinary": "0.5", "extraordinary": _decimal(settings.extraordinary_majority)}
     consultation = Consultation(created_by=actor.id, status=Status.DRAFT, second_call_of=second_call_of,
-                                majority={"ordinary": "0.5", "extraordinary": _decimal(settings.extraordinary_majority)})
+                                majority=majority)
     _apply(consultation, d)
     db.add(consultation)
     db.flush()

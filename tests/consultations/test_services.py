@@ -253,7 +253,7 @@ def _run_cli(monkeypatch, capsys, settings, *argv: str) -> tuple[int, str, str]:
 
 def test_tally_cli_agrees_with_the_api(client, database, settings, monkeypatch, capsys):
     admin, other = caller(database, roles=["admin"]), caller(database, roles=["admin"])
-    voters = callers(database, 4) + [caller(database, voting_college="clients", categories="clients")]
+    voters = [*callers(database, 4), caller(database, voting_college="clients", categories="clients")]
     cid = opened(client, admin, other)
     for n, voter in enumerate(voters):
         vote(client, cid, voter, {**ANSWERS, "q1": "yes" if n % 3 else "no", "q4": ["a", "b", "c"][: 1 + n % 3]})

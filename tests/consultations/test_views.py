@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_of, post_form, sign_in
+from tests.conftest import PASSWORD, csrf_of, sign_in
 from tests.consultations.support import ANSWERS, Caller, caller, close, create, opened, vote
 from tests.factories import HOSTILE
 

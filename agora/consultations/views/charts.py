@@ -11,10 +11,9 @@ from typing import Any
 from agora.consultations.tally import COLLEGES
 from agora.i18n.formatting import format_number, format_percent
 
-WIDTH = 480
-LABEL_WIDTH = 170
-BAR_MAX = 230
-ROW = 30
+WIDTH = 420
+BAR_MAX = 330  # the rest of the width is for the value written after the bar
+ROW = 40  # a label line, then its bar
 PALETTE = {"all": "#2d5f8a", "members": "#1b7f5f", "permanents": "#8a5a00", "clients": "#6b3fa0", "partners": "#a0323c"}
 
 
@@ -24,8 +23,12 @@ class Bar:
     value: float
     text: str  # the value as shown, in the reader's locale
     detail: str  # what the table adds (counts)
-    y: int
+    y: int  # top of the row: the label's baseline is y + 13, the bar starts at y + 18
     width: int
+
+    @property
+    def short_label(self) -> str:
+        return _short(self.label)
 
 
 @dataclass(frozen=True)
@@ -37,23 +40,21 @@ class Chart:
 
     @property
     def height(self) -> int:
-        return ROW * len(self.bars) + 10
+        return ROW * len(self.bars) + 6
 
     @property
     def width(self) -> int:
         return WIDTH
 
-    label_width = LABEL_WIDTH
 
-
-def _short(text: str, limit: int = 26) -> str:
+def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def chart(chart_id: str, title: str, color: str, items: list[tuple[str, float, str, str]]) -> Chart:
     """items: (label, value, value as shown, detail)."""
     top = max((value for _label, value, _t, _d in items), default=0) or 1
-    bars = [Bar(label=label, value=value, text=text, detail=detail, y=5 + ROW * n,
+    bars = [Bar(label=label, value=value, text=text, detail=detail, y=2 + ROW * n,
                 width=round(BAR_MAX * value / top) if value > 0 else 0)
             for n, (label, value, text, detail) in enumerate(items)]
     return Chart(chart_id, title, color, bars)
