@@ -97,7 +97,7 @@ class Cast:
     changed: bool
 
 
-def not_open_problem(consultation: Consultation, now: datetime) -> errors.Refused:
+def not_open_problem(consultation: Consultation) -> errors.Refused:
     if consultation.status == Status.DRAFT:
         return errors.Refused(409, "not_open", _("This consultation is not open yet."))
     return errors.Refused(409, "not_open", _("This consultation is closed: ballots are no longer accepted."))
@@ -110,7 +110,7 @@ def cast(db: Session, consultation_id: str, person: Person, answers: Any, *, sec
         raise errors.Refused(404, "not_found", _("This consultation does not exist."))
     now = now or utcnow()  # read once the lock is held: a close in progress has finished by now
     if consultation.status != Status.OPEN or now >= consultation.closes_at:
-        raise not_open_problem(consultation, now)
+        raise not_open_problem(consultation)
     elector = electorate.elector(db, consultation.id, person.id)
     if elector is None:
         reason, message = electorate.reason_not_eligible(db, consultation, person)
