@@ -301,7 +301,9 @@ def run_unit(request: Request, handler: Callable[[Ctx], Response], body: Body, k
             code, message = body.problem
             status = {"unsupported_media_type": 415, "too_large": 413}.get(code, 400)
             raise Problem(status, code, str(message))
-        if request.method in UNSAFE_METHODS and csrf and not via_token:
+        # CSRF matters where a browser's cookies could act for someone: pages always (sign-in forms too),
+        # the API only when a session cookie authenticates the call (bearer tokens are never sent by a browser).
+        if request.method in UNSAFE_METHODS and csrf and not via_token and (kind == "page" or session_hash):
             _check_csrf(ctx)
         response = handler(ctx)
         if response.status_code < 400:

@@ -60,3 +60,18 @@ def test_openapi_document_lists_the_api(client):
     document = client.get("/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.")
     assert "/me" in document["paths"]
+
+
+def test_an_api_write_without_any_credentials_is_a_401_not_a_csrf_refusal(client):
+    response = client.post("/api/v1/consultations", json={"title": {"fr": "x"}})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_an_api_write_with_a_session_cookie_still_needs_the_csrf_token(client, database):
+    with database.transaction() as db:
+        email = person(db, roles=["admin"]).email
+    sign_in(client, email)
+    response = client.post("/api/v1/consultations", json={"title": {"fr": "x"}})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"
