@@ -5,20 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agora.i18n import current_language
 from agora.i18n import gettext as _
 from agora.notifications.models import Notification
 
 
+def _region_name(data: dict[str, Any]) -> str:
+    names = data.get("region_names") or {}
+    return str(names.get(current_language()) or names.get("fr") or data.get("scope", ""))
+
+
 def _role_granted(data: dict[str, Any]) -> str:
-    return _("You now have the role “%(role)s”.") % {"role": role_label(data.get("role", ""), data.get("scope", ""))}
+    return _("You now have the role “%(role)s”.") % {"role": role_label(data.get("role", ""), _region_name(data))}
 
 
 def _role_removed(data: dict[str, Any]) -> str:
     return _("The role “%(role)s” was removed from your account.") % {
-        "role": role_label(data.get("role", ""), data.get("scope", ""))}
+        "role": role_label(data.get("role", ""), _region_name(data))}
 
 
-def role_label(role: str, scope: str = "") -> str:
+def role_label(role: str, region: str = "") -> str:
     labels = {
         "admin": _("administrator (secretariat)"),
         "moderator": _("moderator"),
@@ -28,7 +34,7 @@ def role_label(role: str, scope: str = "") -> str:
         "delegated_administrator": _("delegated administrator"),
     }
     label = labels.get(role, role)
-    return _("%(role)s for %(region)s") % {"role": label, "region": scope} if scope else label
+    return _("%(role)s for %(region)s") % {"role": label, "region": region} if region else label
 
 
 TEXTS: dict[str, Callable[[dict[str, Any]], str]] = {

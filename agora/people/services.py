@@ -88,7 +88,8 @@ def parse_role(text: str) -> tuple[Role, str]:
 
 
 def grant_role(db: Session, person: Person, role: Role, scope: str, *, actor_id: str | None) -> bool:
-    if scope and region_by_slug(db, scope) is None:
+    region = region_by_slug(db, scope) if scope else None
+    if scope and region is None:
         raise RegisterError(_("Unknown region: %(region)s.") % {"region": scope})
     exists = db.execute(select(RoleGrant.id).where(RoleGrant.person_id == person.id, RoleGrant.role == role,
                                                    RoleGrant.scope == scope)).first()
@@ -98,7 +99,8 @@ def grant_role(db: Session, person: Person, role: Role, scope: str, *, actor_id:
     audit.record(db, "role.grant", actor_id=actor_id, target_type="person", target_id=person.id,
                  role=role.value, scope=scope)
     if actor_id and actor_id != person.id:
-        notify(db, person.id, "role_granted", {"role": role.value, "scope": scope}, url="/account")
+        notify(db, person.id, "role_granted", {"role": role.value, "scope": scope,
+                                               "region_names": region.names if region else {}}, url="/account")
     return True
 
 
@@ -107,11 +109,13 @@ def revoke_role(db: Session, person: Person, grant_id: int, *, actor_id: str | N
     if grant is None or grant.person_id != person.id:
         return False
     role, scope = grant.role, grant.scope
+    region = region_by_slug(db, scope) if scope else None
     db.delete(grant)
     audit.record(db, "role.revoke", actor_id=actor_id, target_type="person", target_id=person.id,
                  role=role.value, scope=scope)
     if actor_id and actor_id != person.id:
-        notify(db, person.id, "role_removed", {"role": role.value, "scope": scope}, url="/account")
+        notify(db, person.id, "role_removed", {"role": role.value, "scope": scope,
+                                               "region_names": region.names if region else {}}, url="/account")
     return True
 
 

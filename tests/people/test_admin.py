@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from agora.notifications.models import Notification
-from agora.people.models import College, CollegeKey, Person, Region, RoleGrant
+from agora.people.models import College, CollegeKey, Person, Region, Role, RoleGrant
 from tests.conftest import csrf_of, post_form, sign_in
 from tests.factories import person
 
@@ -133,3 +133,19 @@ def test_admin_forms_need_csrf(client, database):
     csrf_of(client)
     response = client.post("/admin/colleges", data={"members": "1", "permanents": "0", "clients": "0", "partners": "0"})
     assert response.status_code == 403
+
+
+def test_relay_notification_names_the_region_in_the_readers_language(database):
+    from agora import i18n
+    from agora.notifications.texts import text_of
+    from agora.people.services import grant_role
+
+    with database.transaction() as db:
+        target = person(db, name="Future Relay")
+        admin = person(db, roles=["admin"])
+        grant_role(db, target, Role.RELAY, "liege", actor_id=admin.id)
+        note = db.execute(select(Notification).where(Notification.person_id == target.id)).scalar_one()
+        with i18n.language("nl"):
+            assert "Luik" in text_of(note)
+        with i18n.language("de"):
+            assert "Lüttich" in text_of(note)
