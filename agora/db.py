@@ -80,7 +80,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=30000")
         # FULL: an acknowledged commit (a ballot above all) survives a power cut.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
@@ -100,7 +100,7 @@ def make_engine(database_url: str) -> Engine:
             poolclass=QueuePool,
             pool_size=8,
             max_overflow=16,
-            connect_args={"check_same_thread": False, "timeout": 10},
+            connect_args={"check_same_thread": False, "timeout": 30},
         )
         _configure_sqlite(engine)
         return engine

@@ -34,8 +34,11 @@ def explain(
     _: Gettext,
     fmt_percent: Formatter,
     fmt_number: Formatter,
+    option_labels: Mapping[str, str] | None = None,
 ) -> str:
-    """The explanation of one question result (an item of the results' "questions" object)."""
+    """The explanation of one question result (an item of the results' "questions" object).
+
+    `option_labels` names the options in the reader's language; without it, option keys are shown."""
     a = result["arithmetic"]
     f = _Formats(
         percent=fmt_percent,
@@ -47,7 +50,7 @@ def explain(
             "clients": _("clients"),
             "partners": _("partners"),
         },
-        options={"yes": _("yes"), "no": _("no")} if a["type"] == "yes_no" else {},
+        options={"yes": _("yes"), "no": _("no")} if a["type"] == "yes_no" else dict(option_labels or {}),
     )
     sentences = [
         *_method(a, _, f),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from agora.consultations import explain as prose
 from agora.consultations.models import Ballot, Consultation
 from agora.consultations.tally import YES_NO_OPTIONS, Accumulator, QuestionSpec, Rules, tally
-from agora.i18n import gettext
+from agora.i18n import current_language, gettext
 from agora.i18n.formatting import format_number, format_percent
 
 BATCH = 2000
@@ -94,16 +94,18 @@ def freeze(db: Session, consultation: Consultation) -> None:
     consultation.results_sha256 = digest(public)
 
 
-def explanation(result: dict[str, Any], arithmetic: dict[str, Any]) -> str:
-    """In the current language."""
-    return prose.explain({**result, "arithmetic": arithmetic}, gettext, format_percent, format_number)
+def explanation(result: dict[str, Any], arithmetic: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+    """In the current language, options named by their labels in that language."""
+    return prose.explain({**result, "arithmetic": arithmetic}, gettext, format_percent, format_number, labels)
 
 
 def published(consultation: Consultation) -> dict[str, Any]:
     """The `/results` answer: the frozen results, an explanation per question and the hash."""
     assert consultation.results is not None and consultation.arithmetic is not None
     public = copy.deepcopy(consultation.results)
+    language = current_language()
+    labels = {q.ref: {o.key: o.label(language) for o in q.options} for q in consultation.questions}
     for ref, result in public["questions"].items():
-        result["explanation"] = explanation(result, consultation.arithmetic[ref])
+        result["explanation"] = explanation(result, consultation.arithmetic[ref], labels.get(ref))
     public["sha256"] = consultation.results_sha256
     return public
