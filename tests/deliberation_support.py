@@ -162,3 +162,41 @@ def row(database: Database, model: Any, key: Any) -> Any:
         if found is not None:
             db.expunge(found)
         return found
+
+
+def make_space(database: Database, slug: str = "general", kind: str = "theme", **fields: Any) -> str:
+    from agora.forums.models import ForumSpace, SpaceKind
+
+    with database.transaction() as db:
+        names = fields.pop("names", {"fr": "Général", "nl": "Algemeen"})
+        space = ForumSpace(slug=slug, kind=SpaceKind(kind), names=names, **fields)
+        db.add(space)
+        db.flush()
+        return space.id
+
+
+def make_thread(database: Database, author: Someone, space_slug: str = "general", title: str = "Parlons du local",
+                body: str = "Le local est trop petit.") -> str:
+    from agora.forums import services
+
+    with database.transaction() as db:
+        principal = principal_of(db, author.id)
+        space = services.access_space(db, principal, space_slug)
+        return services.start_thread(db, principal, space, title, body, "fr").id
+
+
+def reply_as(database: Database, who: Someone, thread_id: str, body: str, quote: str = "") -> str:
+    from agora.forums import services
+
+    with database.transaction() as db:
+        principal = principal_of(db, who.id)
+        thread = services.access_thread(db, principal, thread_id, for_update=True)
+        return services.reply(db, principal, thread, body, quote).id
+
+
+def moderation_settings(database: Database, *, hold_first_posts: int = 0, rate_limit_posts: int = 10,
+                        rate_limit_minutes: int = 5) -> None:
+    from agora.moderation import services
+
+    with database.transaction() as db:
+        services.save_settings(db, hold_first_posts, rate_limit_posts, rate_limit_minutes, actor_id=None)
