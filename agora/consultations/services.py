@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from sqlalchemy import delete, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from agora import audit
 from agora.consultations import errors
@@ -170,6 +171,34 @@ def lock(db: Session, consultation_id: str, *, share: bool) -> Consultation | No
         .execution_options(populate_existing=True)
     )
     return db.execute(statement).scalar_one_or_none()
+
+
+def lock_for_ballot(db: Session, consultation_id: str) -> Consultation | None:
+    """`lock(share=True)` for casting a ballot, without loading the questions a second time.
+
+    The status and closing time are always re-read under the shared lock. The questions and options
+    of an open consultation never change (`rules.editable`), so when this transaction has already
+    loaded the consultation with them while it was open (`access.consultation` does), that copy is
+    exact and is returned as it is; otherwise (not loaded, loaded as a draft, or anything differs)
+    this is `lock()`. Loading them again was the largest single cost of a ballot (bench/README.md).
+    """
+    row = db.execute(
+        select(Consultation.status, Consultation.closes_at).where(Consultation.id == consultation_id)
+        .with_for_update(read=True)
+    ).one_or_none()
+    if row is None:
+        return None
+    known = db.identity_map.get(identity_key(Consultation, consultation_id))
+    if (isinstance(known, Consultation) and row.status == Status.OPEN and known.status == Status.OPEN
+            and known.closes_at == row.closes_at and _questions_loaded(known)):
+        return known
+    return lock(db, consultation_id, share=True)
+
+
+def _questions_loaded(consultation: Consultation) -> bool:
+    questions = inspect(consultation).attrs.questions.loaded_value
+    return isinstance(questions, list) and all(
+        isinstance(inspect(question).attrs.options.loaded_value, list) for question in questions)
 
 
 def listing(db: Session, *, drafts: bool) -> list[Consultation]:

@@ -105,7 +105,7 @@ def not_open_problem(consultation: Consultation) -> errors.Refused:
 
 def cast(db: Session, consultation_id: str, person: Person, answers: Any, *, secret_key: str,
          now: datetime | None = None) -> Cast:
-    consultation = services.lock(db, consultation_id, share=True)
+    consultation = services.lock_for_ballot(db, consultation_id)
     if consultation is None:
         raise errors.Refused(404, "not_found", _("This consultation does not exist."))
     now = now or utcnow()  # read once the lock is held: a close in progress has finished by now
