@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from agora.deliberation.errors import Refused, not_found
+from agora.deliberation.errors import not_found, sign_in_first
 from agora.moderation.models import ModerationState
 from agora.moderation.services import is_moderator
 from agora.permissions import Principal
@@ -35,7 +35,7 @@ def may_see_text(principal: Principal, proposal: Proposal) -> bool:
 
 def access_proposal(db: Session, principal: Principal, proposal_id: str, *, for_update: bool = False) -> Proposal:
     if principal.person is None:
-        raise Refused(401, "unauthenticated", "")
+        raise sign_in_first()
     if not proposal_id or len(proposal_id) > 32:
         raise not_found()
     statement = select(Proposal).where(Proposal.id == proposal_id).options(

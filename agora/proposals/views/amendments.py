@@ -8,6 +8,7 @@ from starlette.responses import Response
 from agora.deliberation.diff import changed, word_diff
 from agora.deliberation.errors import Refused
 from agora.i18n import LANGUAGE_NAMES
+from agora.i18n import gettext as _
 from agora.moderation.services import is_moderator, may_see
 from agora.proposals import access, phases, services
 from agora.proposals.models import Amendment, Proposal
@@ -114,11 +115,11 @@ def amendment_decide(ctx: Ctx) -> Response:
             services.decide_amendment(ctx.db, ctx.principal, proposal, amendment, decision == "accept",
                                       ctx.field("reason"))
         else:
-            raise Refused(422, "invalid", "")
+            raise Refused(422, "invalid", _("Choose to accept or to decline the amendment."))
     except Refused as refused:
         if refused.status in (401, 404):
             raise problem(refused) from None
-        return render_amendment(ctx, proposal, amendment, status=refused.status, error=refused.message or None,
+        return render_amendment(ctx, proposal, amendment, status=refused.status, error=refused.message,
                                 form={"reason": ctx.field("reason")})
     return ctx.redirect(f"{services.url_of(proposal.id)}/amendments/{amendment.id}")
 
