@@ -211,7 +211,7 @@ def _weighting(value: Any, defaults: Defaults) -> tuple[str, dict[str, Decimal]]
                                   % {"college": college})
         weights[college] = number
     total = sum(weights.values(), Decimal(0))
-    if mode == "colleges" and total != 1:
+    if total != 1:  # API.md: weights given must sum to 1, whatever the mode
         raise DefinitionError("weighting.weights", _("The weights must add up to exactly 1; they add up to "
                                                      "%(total)s.") % {"total": str(total.normalize())})
     return mode, weights
@@ -284,7 +284,9 @@ def _question(item: Any, index: int) -> QuestionDef:
         raise DefinitionError(f"{where}.decision_type", _(
             "Question %(ref)s has an unknown decision type: %(decision)s."
         ) % {"ref": ref, "decision": str(decision)[:40]})
-    titles = _texts(item.get("title"), f"{where}.title", TEXT_LENGTH, required=True)
+    # Optional in a draft, as API.md's example has it: opening names a question lacking its texts
+    # (`rules.missing_for_opening`).
+    titles = _texts(item.get("title"), f"{where}.title", TEXT_LENGTH, required=False)
     options = _options(item.get("options"), kind, ref, where)
     return QuestionDef(ref=ref, type=kind, decision_type=decision, titles=titles, options=options,
                        max_choices=_max_choices(item.get("max_choices"), kind, ref, len(options), where),

@@ -19,8 +19,8 @@ from agora.i18n import LANGUAGE_NAMES
 from agora.i18n import gettext as _
 
 
-def describe(missing: list[Missing]) -> str:
-    """What a binding consultation lacks, as one message naming each thing."""
+def describe(missing: list[Missing], binding: bool = True) -> str:
+    """What a consultation lacks before it opens, as one message naming each thing."""
     items = []
     for item in missing:
         languages = ", ".join(f"{LANGUAGE_NAMES[code]} ({code})" for code in item.languages)
@@ -33,6 +33,9 @@ def describe(missing: list[Missing]) -> str:
                          % {"key": item.key, "ref": item.ref, "languages": languages})
         else:
             items.append(_("the approval of the texts by a second administrator"))
+    if not binding:
+        return _("Every question needs a title before the consultation opens. Missing: %(missing)s.") % {
+            "missing": "; ".join(items)}
     return _("A binding consultation opens only when its texts exist in French, Dutch and German and are "
              "approved. Missing: %(missing)s.") % {"missing": "; ".join(items)}
 
@@ -52,7 +55,8 @@ def open_now(db: Session, consultation_id: str, actor_id: str | None, now: datet
         ))
     missing = rules.missing_for_opening(consultation)
     if missing:
-        raise errors.Refused(409, "missing_for_opening", describe(missing), missing=[m.code for m in missing])
+        raise errors.Refused(409, "missing_for_opening", describe(missing, consultation.binding),
+                             missing=[m.code for m in missing])
     consultation.electorate = electorate.freeze(db, consultation)
     consultation.status = Status.OPEN
     consultation.opened_at = now

@@ -15,12 +15,12 @@ COLLEGE_MAP = {"type": "object", "properties": {c: {"type": "number", "minimum":
 OPTION = {"oneOf": [{"type": "string", "description": "an option key (no labels)"},
                     {"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}, "label": TEXTS}}]}
 QUESTION = {
-    "type": "object", "required": ["ref", "type", "title"],
+    "type": "object", "required": ["ref", "type"],
     "properties": {
         "ref": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"},
         "type": {"enum": ["yes_no", "single_choice", "multiple_choice", "ranking", "budget"]},
         "decision_type": {"enum": ["ordinary", "extraordinary"], "default": "ordinary"},
-        "title": TEXTS,
+        "title": {**TEXTS, "description": "may be left out of a draft; needed to open (in fr, nl and de if binding)"},
         "options": {"type": "array", "items": OPTION, "minItems": 2,
                     "description": "not for yes_no (its options are yes, no and abstain); 2 or more otherwise"},
         "max_choices": {"type": "integer", "minimum": 1, "description": "multiple_choice only"},

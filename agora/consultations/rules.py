@@ -60,9 +60,11 @@ def _lacking(texts: dict[str, str] | None) -> tuple[str, ...]:
 def missing_for_opening(consultation: Consultation) -> list[Missing]:
     """For a binding consultation: every text in fr, nl and de, and approval by a second admin.
 
-    An advisory consultation opens as it is (needs its questions loaded)."""
+    An advisory consultation opens as it is, provided every question has a title in some language
+    (a draft may lack them)."""
     if not consultation.binding:
-        return []
+        return [Missing("question", LANGUAGES, ref=question.ref)
+                for question in consultation.questions if _lacking(question.titles) == LANGUAGES]
     missing: list[Missing] = []
     if lacking := _lacking(consultation.titles):
         missing.append(Missing("title", lacking))

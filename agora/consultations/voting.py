@@ -73,12 +73,21 @@ def check_answers(consultation: Consultation, answers: Any) -> dict[str, Any]:
                                  % {"ref": str(ref)[:40]}, question=str(ref)[:40], reason="unknown_question")
     clean: dict[str, Any] = {}
     for spec in specs:
-        answer = answers.get(spec.ref)
+        answer = _whole_amounts(spec, answers.get(spec.ref))
         code = validate_answer(spec, answer)
         if code is not None:
             raise answer_problem(spec.ref, code, spec)
         clean[spec.ref] = _canonical(spec, answer)
     return clean
+
+
+def _whole_amounts(spec: QuestionSpec, answer: Any) -> Any:
+    """JSON does not tell 60 from 60.0: a budget amount with no fractional part is that whole number
+    (amounts are counted as exact integers; 60.5 stays a wrong form)."""
+    if spec.type != "budget" or not isinstance(answer, Mapping):
+        return answer
+    return {option: int(amount) if isinstance(amount, float) and amount.is_integer() else amount
+            for option, amount in answer.items()}
 
 
 def _canonical(spec: QuestionSpec, answer: Any) -> Any:

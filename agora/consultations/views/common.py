@@ -67,7 +67,7 @@ def admin_panel(ctx: Ctx, consultation: Consultation) -> dict[str, Any]:
     no_quorum = [ref for ref, result in (consultation.results or {}).get("questions", {}).items()
                  if result["outcome"] == "no_quorum"]
     return {
-        "missing_text": lifecycle.describe(missing) if missing else "",
+        "missing_text": lifecycle.describe(missing, consultation.binding) if missing else "",
         "may_approve": rules.editable(consultation) and consultation.created_by != ctx.principal.id,
         "no_quorum": no_quorum,
     }
