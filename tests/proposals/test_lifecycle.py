@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from agora.proposals.models import BoardDecision, Proposal, ProposalStatus
 from tests.conftest import sign_in
-from tests.deliberation_support import client_for, err, form_error, make_proposal, people, post, row, set_threshold, tr
+from tests.deliberation_support import (
+    client_for,
+    err,
+    form_error,
+    make_proposal,
+    people,
+    post,
+    row,
+    set_threshold,
+    support_as,
+    tr,
+)
 
 
 def _create(client, **fields):
@@ -132,3 +143,15 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, database):
     for path in ("/proposals", f"/proposals/{proposal_id}", "/proposals/new", "/forums"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/signin"), path
+
+
+def test_home_page_lists_proposals_collecting_supports(client, database):
+    alice, bob = people(database, [], [])
+    collecting = make_proposal(database, alice, title="Une idée qui rassemble")
+    make_proposal(database, alice, title="Encore un brouillon", publish=False)
+    support_as(database, collecting, bob)
+    sign_in(client, bob.email)
+    home = client.get("/").text
+    panel = home[home.index('id="proposals-title"'):]
+    assert f'href="/proposals/{collecting}"' in panel and "Encore un brouillon" not in panel
+    assert tr("No proposal is collecting supports right now.") not in panel

@@ -3,9 +3,8 @@ forums and moderation (and a person's name), then every page that shows them is 
 only, no event handler, no javascript:/data: URL, no style, no frame or plugin, no htmx attribute that user
 content could have planted.
 
-This checks the HTML as a parser reads it. Running the same corpus in Debian's Chromium (to catch what only
-a browser's parser would execute) belongs to the browser tests (tests/browser), not yet written for these
-pages.
+This checks the HTML as a parser reads it; tests/browser/test_deliberation.py loads the same corpus in
+Debian's Chromium with the Content-Security-Policy bypassed, to catch what only a browser would execute.
 """
 
 from __future__ import annotations
@@ -191,7 +190,7 @@ def test_no_payload_runs_anywhere(app, client, database, chunk):
             shown = str(escape(" ".join(payload.split())[:200]))
             assert shown in client.get(f"/proposals/{p}").text  # the field really is on the page, escaped
             assert shown in other.get(f"/forums/threads/{t}").text
-            for who, path in pages:
+            for who, path in pages.
                 response = who.get(path)
                 assert response.status_code == 200, (path, response.status_code)
                 found = problems_in(response.text)
