@@ -190,7 +190,7 @@ def test_no_payload_runs_anywhere(app, client, database, chunk):
             shown = str(escape(" ".join(payload.split())[:200]))
             assert shown in client.get(f"/proposals/{p}").text  # the field really is on the page, escaped
             assert shown in other.get(f"/forums/threads/{t}").text
-            for who, path in pages.
+            for who, path in pages:
                 response = who.get(path)
                 assert response.status_code == 200, (path, response.status_code)
                 found = problems_in(response.text)
