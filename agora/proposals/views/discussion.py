@@ -7,6 +7,7 @@ from starlette.responses import Response
 from agora.deliberation.errors import Refused
 from agora.moderation.services import is_moderator, may_see
 from agora.proposals import access, phases, services
+from agora.proposals.models import Proposal
 from agora.proposals.views.common import problem
 from agora.proposals.views.detail import act
 from agora.web.endpoint import Ctx, not_found, page
@@ -16,9 +17,9 @@ from agora.web.endpoint import Ctx, not_found, page
 def add_comment(ctx: Ctx) -> Response:
     created: list[str] = []
 
-    def operation(proposal: object) -> None:
-        comment = services.add_comment(ctx.db, ctx.principal, proposal, ctx.field("body"),  # type: ignore[arg-type]
-                                       ctx.field("stance"), ctx.field("parent"))
+    def operation(proposal: Proposal) -> None:
+        comment = services.add_comment(ctx.db, ctx.principal, proposal, ctx.field("body"), ctx.field("stance"),
+                                       ctx.field("parent"))
         created.append(comment.id)
 
     response = act(ctx, operation, form_fields=("body", "stance", "parent"))
