@@ -282,7 +282,7 @@ def extend(register: Callable[[Any], None]) -> Callable[[Any], None]:
 def _load_extensions() -> None:
     import importlib
 
-    for module in ("agora.consultations.cli",):
+    for module in ("agora.consultations.cli", "agora.consultations.demo", "agora.deliberation.demo"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as error:

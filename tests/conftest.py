@@ -118,12 +118,11 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> Any:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `postgresql` need a PostgreSQL server beside the test database (e.g. moving a backup
-    between SQLite and PostgreSQL). Without AGORA_TEST_DATABASE_URL they are deselected — not skipped —
-    and run in `make test-postgres`, which CI runs too."""
-    if PG_URL:
-        return
-    selected = [item for item in items if item.get_closest_marker("postgresql") is None]
-    deselected = [item for item in items if item.get_closest_marker("postgresql") is not None]
+    between SQLite and PostgreSQL); tests marked `sqlite` check a property of SQLite storage. Each is
+    deselected — not skipped — in the other backend's run; CI runs both (`make test`, `make test-postgres`)."""
+    other_backend = "sqlite" if PG_URL else "postgresql"
+    selected = [item for item in items if item.get_closest_marker(other_backend) is None]
+    deselected = [item for item in items if item.get_closest_marker(other_backend) is not None]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

@@ -39,9 +39,8 @@ def test_the_register_says_who_voted_never_what(database):
     assert not any(isinstance(column.type, DateTime) for column in VoterRecord.__table__.columns)
 
 
+@pytest.mark.sqlite
 def test_on_sqlite_neither_table_keeps_the_order_of_casting(database):
-    if not database.is_sqlite:
-        pytest.skip("a SQLite storage property")
     with database.session(write=False) as db:
         for table in ("ballot_box", "consultation_register"):
             sql = db.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar_one()
