@@ -185,3 +185,20 @@ def test_reset_link_cannot_be_used_as_an_invitation(client, database):
     person_id, _email = _make(database)
     token = _link(database, person_id, LinkPurpose.RESET)
     assert client.get(f"/invitation/{token}").status_code == 404
+
+
+def test_under_https_the_session_cookie_is_secure_and_host_prefixed(settings, database):
+    from dataclasses import replace
+
+    from starlette.testclient import TestClient
+
+    from agora.app import create_app
+
+    secure = replace(settings, base_url="https://testserver")
+    _person_id, email = _make(database)
+    with TestClient(create_app(secure, database), base_url="https://testserver") as https_client:
+        response = sign_in(https_client, email)
+        cookie = [c for c in response.headers.get_list("set-cookie") if "agora_session" in c][0]
+        assert cookie.startswith("__Host-agora_session=")
+        assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+        assert https_client.get("/account").status_code == 200
