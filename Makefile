@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-postgres check translations extract assets system-packages demo-data clean
+.PHONY: help setup run test test-postgres check translations extract assets system-packages demo-data clean bench bench-smoke
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -55,6 +55,14 @@ test: setup ## set up, then run the whole test suite
 test-postgres: setup ## the same suite on PostgreSQL and Redis (AGORA_TEST_DATABASE_URL, AGORA_REDIS_URL)
 	AGORA_TEST_DATABASE_URL=$${AGORA_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} \
 	AGORA_REDIS_URL=$${AGORA_REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/python -m pytest
+
+bench: $(STAMP) translations ## benchmarks against agora's own limits (under 15 min): bench/results/latest.json
+	@bash scripts/bench-packages.sh
+	$(BIN)/python bench/run.py
+
+bench-smoke: $(STAMP) translations ## the benchmark code end to end on small sizes (CI, under 2 min); correctness only
+	@bash scripts/bench-packages.sh || echo "wrk could not be installed: the smoke run uses the Python load generator only"
+	$(BIN)/python bench/run.py --smoke
 
 check: setup ## lint and migration drift
 	$(BIN)/ruff check agora tests

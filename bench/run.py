@@ -1,0 +1,264 @@
+"""agora's benchmarks in one run: `make bench` (full, about 10 minutes) and `make bench-smoke` (CI).
+
+    .venv/bin/python bench/run.py                    # full run → bench/results/latest.json
+    .venv/bin/python bench/run.py --smoke            # small sizes → bench/results/tmp/smoke.json
+    .venv/bin/python bench/run.py --only tally_100k  # some scenarios → bench/results/tmp/partial.json
+
+Every scenario builds its own data in a temporary directory, checks that what it measured is right
+(zero errors, zero lost ballots, recounts that agree) and returns its figures; this file turns them
+into result rows {"name", "value", "unit", "goal", "baseline", "ratio", "met"}, writes them with a
+description of the machine, and prints a table. `met` is true or false where there is a goal, null
+where a figure is reported for information.
+
+Exit status: 1 when a correctness check failed (in any mode) or a scenario could not run; a missed
+speed goal is reported, never an error (the machine is shared: speed drifts, correctness does not),
+unless --strict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))
+
+import ballots  # noqa: E402
+import tally_100k  # noqa: E402
+
+RESULTS = BENCH / "results"
+TALLY_GOAL_S = 0.5  # issue 3: "Aim: tally under 0.5 s"
+BALLOTS_RATIO_GOAL = 0.8  # issue 8, ballots_sqlite: ≥ 0.8 of the baseline …
+BALLOTS_RATE_GOAL = 300.0  # … and ≥ 300/s
+
+
+def row(name: str, value: float, unit: str, goal: str | None = None, baseline: float | None = None,
+        met: bool | None = None) -> dict[str, Any]:
+    ratio = value / baseline if baseline else None
+    return {"name": name, "value": _round(value), "unit": unit, "goal": goal,
+            "baseline": _round(baseline) if baseline is not None else None,
+            "ratio": round(ratio, 3) if ratio is not None else None, "met": met}
+
+
+def _round(value: float) -> float:
+    if value == 0 or abs(value) >= 100:
+        return round(value, 1)
+    return float(f"{value:.4g}")
+
+
+# --- scenarios ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    what: str
+    full: dict[str, Any]
+    smoke: dict[str, Any]
+    run: Callable[..., tuple[list[dict[str, Any]], dict[str, Any]]]  # → (rows, details with "problems")
+
+
+def tally_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    f = tally_100k.run(**size, say=say)
+    say(tally_100k.describe(f))
+    return [
+        row("tally_100k", f["pure_median_s"], "s", f"<= {TALLY_GOAL_S}", met=f["pure_median_s"] <= TALLY_GOAL_S),
+        row("tally_100k_close_sqlite", f["close_s"], "s"),
+    ], f
+
+
+def ballots_rows(name: str = "ballots_sqlite", **size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    f = ballots.run(**size, say=say)
+    say(ballots.describe(f))
+    rate, baseline = f["ballots_per_s"], f["baseline_commits_per_s"]
+    met = rate >= BALLOTS_RATIO_GOAL * baseline and rate >= BALLOTS_RATE_GOAL
+    return [
+        row(name, rate, "ballots/s", f">= {BALLOTS_RATIO_GOAL} x baseline and >= {BALLOTS_RATE_GOAL:.0f}",
+            baseline=baseline, met=met),
+        row(f"{name}_p50", f["p50_ms"], "ms"),
+        row(f"{name}_p99", f["p99_ms"], "ms"),
+        row(f"{name}_errors", f["errors"], "requests", "== 0", met=f["errors"] == 0),
+        row(f"{name}_lost", f["lost"], "ballots", "== 0", met=f["lost"] == 0 and f["stored"] == f["voters"]),
+        row(f"{name}_server_cpu", f["server_cpu_pct"], "% of a core"),
+        row(f"{name}_generator_cpu", f["generator_cpu_pct"], f"% of a core ({f['generator']})"),
+        *([row("sqlite_commits_one_writer", f["single_writer_commits_per_s"], "commits/s")]
+          if name == "ballots_sqlite" else []),
+    ], f
+
+
+def burst_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    f = ballots.run(**size, say=say)
+    say(ballots.describe(f))
+    name = f"ballots_sqlite_{f['voters']}_at_once"
+    return [
+        row(name, f["ballots_per_s"], "ballots/s", baseline=f["baseline_commits_per_s"]),
+        row(f"{name}_p99", f["p99_ms"], "ms"),
+        row(f"{name}_errors_lost", f["errors"] + f["lost"], "ballots", "== 0",
+            met=f["errors"] == 0 and f["lost"] == 0 and f["stored"] == f["voters"]),
+    ], f
+
+
+def sequential_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    f = ballots.run(**size, say=say)
+    say(ballots.describe(f))
+    name = "ballots_sqlite_one_connection"
+    return [
+        row(name, f["ballots_per_s"], "ballots/s", baseline=f["single_writer_commits_per_s"]),
+        row(f"{name}_p50", f["p50_ms"], "ms"),
+        row(f"{name}_errors_lost", f["errors"] + f["lost"], "ballots", "== 0",
+            met=f["errors"] == 0 and f["lost"] == 0 and f["stored"] == f["voters"]),
+    ], f
+
+
+SCENARIOS = [
+    Scenario("tally_100k", "pure tally and close of 100,000 ballots × 5 questions, 4 colleges (SQLite)",
+             full={"count": 100_000, "repeat": 5, "closes": 3}, smoke={"count": 3_000, "repeat": 2, "closes": 1},
+             run=tally_rows),
+    Scenario("ballots_sqlite", "voters casting through the API against `agora serve` on SQLite",
+             full={"voters": 2_000, "connections": 32, "generator": "auto"},
+             smoke={"voters": 80, "connections": 4, "generator": "auto"}, run=ballots_rows),
+    Scenario("ballots_sqlite_python", "the same, driven by the Python generator (keeps it working)",
+             full={}, smoke={"name": "ballots_sqlite_python", "voters": 40, "connections": 4, "generator": "python"},
+             run=ballots_rows),
+    Scenario("ballots_sqlite_one_connection", "one voter at a time: what a ballot costs with no one waiting",
+             full={"voters": 300, "connections": 1, "generator": "auto"}, smoke={}, run=sequential_rows),
+    Scenario("ballots_sqlite_200_at_once", "200 voters, 200 connections, every ballot at the same moment",
+             full={"voters": 200, "connections": 200, "generator": "auto"}, smoke={}, run=burst_rows),
+]
+
+
+# --- the machine -----------------------------------------------------------------------------------
+
+def _command(*args: str) -> str:
+    try:
+        return subprocess.run(args, capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine() -> dict[str, Any]:
+    memory = ""
+    cpu = ""
+    with open("/proc/meminfo", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    with open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    wrk = shutil.which("wrk")
+    return {
+        "cores": os.cpu_count(),
+        "cores_usable": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "wrk": _command("wrk", "-v").splitlines()[0] if wrk else None,
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+        "temp_filesystem": _command("df", "--output=fstype", tempfile.gettempdir()).splitlines()[-1],
+        "commit": _command("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
+        "dirty": bool(_command("git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no",
+                               "--", "agora", "bench")),
+    }
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    def text(value: Any) -> str:
+        if value is None:
+            return "—"
+        if value is True:
+            return "yes"
+        if value is False:
+            return "NO"
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    header = ("name", "value", "unit", "goal", "baseline", "ratio", "met")
+    body = [[text(r[key]) for key in header] for r in rows]
+    widths = [max(len(h), *(len(line[i]) for line in body)) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for line in body:
+        lines.append("  ".join(cell.rjust(w) if i in (1, 4, 5) else cell.ljust(w)
+                               for i, (cell, w) in enumerate(zip(line, widths, strict=True))))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="small sizes, for CI (under 2 minutes)")
+    parser.add_argument("--only", action="append", choices=[s.name for s in SCENARIOS], help="run only these")
+    parser.add_argument("--out", type=Path, help="where to write the results (JSON)")
+    parser.add_argument("--strict", action="store_true", help="also fail when a speed goal is missed")
+    args = parser.parse_args()
+    mode = "smoke" if args.smoke else "full"
+    out = args.out or (RESULTS / "tmp" / "smoke.json" if args.smoke else
+                       RESULTS / "tmp" / "partial.json" if args.only else RESULTS / "latest.json")
+    description = machine()
+    say(f"agora benchmarks ({mode}) on {description['cores']} cores, {description['memory']}, "
+        f"Python {description['python']}, load average {description['load_average_start']}")
+    started = time.perf_counter()
+    rows: list[dict[str, Any]] = []
+    details: dict[str, Any] = {}
+    failures: list[str] = []
+    for scenario in SCENARIOS:
+        size = scenario.smoke if args.smoke else scenario.full
+        if not size or (args.only and scenario.name not in args.only):
+            continue
+        say(f"\n{scenario.name}: {scenario.what}")
+        begun = time.perf_counter()
+        try:
+            got, figures = scenario.run(**size)
+        except Exception as error:  # reported, and the run fails; the other scenarios still run
+            traceback.print_exc()
+            failures.append(f"{scenario.name}: could not run: {error}")
+            continue
+        figures["scenario_seconds"] = round(time.perf_counter() - begun, 1)
+        rows += got
+        details[scenario.name] = {k: v for k, v in figures.items() if k not in ("pure_runs", "close_runs")} | {
+            k: [round(x, 4) for x in figures[k]] for k in ("pure_runs", "close_runs") if k in figures}
+        failures += [f"{scenario.name}: {problem}" for problem in figures.get("problems", [])]
+    description["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    description["seconds"] = round(time.perf_counter() - started, 1)
+    report = {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "mode": mode,
+              "machine": description, "results": rows, "details": details, "failures": failures}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    say(f"\n{table(rows)}\n")
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    say(f"{len(rows)} figures in {description['seconds']:.0f} s → {shown} "
+        f"(load average at the end {description['load_average_end']})")
+    missed = [r["name"] for r in rows if r["met"] is False and not r["name"].endswith(("_errors", "_lost"))]
+    if missed:
+        say(f"goals not met: {', '.join(missed)}" + ("" if args.strict else " (reported, not an error)"))
+    for failure in failures:
+        say(f"FAILED: {failure}")
+    sys.exit(1 if failures or (args.strict and missed) else 0)
+
+
+if __name__ == "__main__":
+    main()
