@@ -412,13 +412,14 @@ def _python_worker(port: int, path: str, lines: list[tuple[str, str]], threads: 
 
     while time.monotonic() < start_at:
         time.sleep(0.001)
+    before = resource.getrusage(resource.RUSAGE_SELF)  # the load only, not the interpreter's start
     workers = [threading.Thread(target=connection) for _ in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    out.send((records, errors, usage.ru_utime + usage.ru_stime))
+    out.send((records, errors, usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime))
     out.close()
 
 
