@@ -359,7 +359,20 @@ def run_wrk(url: str, lines_file: Path, total: int, connections: int, directory:
     with (directory / "wrk.out").open("wb") as out:
         process = subprocess.Popen(["wrk", "-t1", f"-c{min(connections, total)}", f"-d{limit}s", "--timeout", "60s",
                                     "-s", str(LUA), url], env=env, stdout=out, stderr=subprocess.STDOUT)
-    _pid, status, usage = os.wait4(process.pid, 0)
+    # The script interrupts wrk itself once the last answer is in, and leaves a marker first; should
+    # the signal not stop it (it always has), it is sent again from here.
+    marker = Path(f"{result_file}.done")
+    marked_at = None
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if marked_at is None and marker.exists():
+            marked_at = time.monotonic()
+        elif marked_at is not None and time.monotonic() - marked_at > 3:
+            process.send_signal(signal.SIGINT)
+            marked_at = time.monotonic()
+        time.sleep(0.05)
     process.returncode = os.waitstatus_to_exitcode(status)
     output = (directory / "wrk.out").read_text(errors="replace")
     if process.returncode != 0 or not result_file.exists():
