@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -284,14 +285,48 @@ def _finish(ctx: Ctx, response: Response) -> Response:
     return response
 
 
+SQLITE_BUSY_RETRIES = 3
+_COMMITTED = "agora_committed"
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_commit(db: Session) -> None:
+    # A unit that already committed part of its work must not be run again.
+    db.info[_COMMITTED] = True
+
+
+
+class _Busy(Exception):
+    """SQLite stayed locked for the whole busy timeout: nothing was written, the unit may run again."""
+
+
 def run_unit(request: Request, handler: Callable[[Ctx], Response], body: Body, kind: Kind, write: bool,
              csrf: bool) -> tuple[Response, list[outbox.OutgoingEvent]]:
+    """The unit of work, run again (at most SQLITE_BUSY_RETRIES times) when SQLite stays locked longer
+    than its busy timeout under a burst of writers: the transaction was rolled back, so a retry is safe,
+    and the person gets an answer rather than a 500."""
+    for attempt in range(SQLITE_BUSY_RETRIES + 1):
+        try:
+            return _run_unit_once(request, handler, body, kind, write, csrf,
+                                  last_attempt=attempt == SQLITE_BUSY_RETRIES)
+        except _Busy:
+            log.warning("SQLite busy for the whole timeout in %s %s; retrying", request.method, request.url.path)
+    raise AssertionError("unreachable")
+
+
+def _is_sqlite_busy(error: Exception) -> bool:
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def _run_unit_once(request: Request, handler: Callable[[Ctx], Response], body: Body, kind: Kind, write: bool,
+                   csrf: bool, *, last_attempt: bool) -> tuple[Response, list[outbox.OutgoingEvent]]:
     database = request.app.state.db
     db = database.session(write=write)
     ctx: Ctx | None = None
     try:
         # A first guess from the request, so that even an authentication failure speaks its language.
-        i18n.set_language(i18n.negotiate(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"), None))
+        i18n.set_language(i18n.negotiate(request.cookies.get(LANGUAGE_COOKIE),
+                                         request.headers.get("accept-language"), None))
         principal, session_hash, via_token = _authenticate(db, request, kind)
         language = _choose_language(db, request, principal, kind)
         i18n.set_language(language)
@@ -325,10 +360,13 @@ def run_unit(request: Request, handler: Callable[[Ctx], Response], body: Body, k
         problem = not_found() if kind == "page" else Problem(403, "forbidden", _("You are not allowed to do this."))
         response = _problem_response(ctx, problem, kind)
         return (_finish(ctx, response) if ctx else response), []
-    except Exception:
+    except Exception as error:
         db.rollback()
+        if _is_sqlite_busy(error) and not last_attempt and not db.info.get(_COMMITTED):
+            raise _Busy from error
         log.exception("unexpected error in %s %s", request.method, request.url.path)
-        problem = Problem(500, "internal_error", _("Something went wrong on our side. Nothing was saved; please try again."))
+        problem = Problem(500, "internal_error",
+                          _("Something went wrong on our side. Nothing was saved; please try again."))
         try:
             response = _problem_response(ctx, problem, kind)
         except Exception:
