@@ -56,8 +56,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         from agora.consultations import schedule
+        from agora.notifications import digest
 
-        async with schedule.running(database, realtime):  # opens and closes consultations on time
+        async with (
+            schedule.running(database, realtime),  # opens and closes consultations on time
+            digest.running(settings, database),  # the email digests, when SMTP is configured
+        ):
             yield
         database.dispose()
 

@@ -282,7 +282,8 @@ def extend(register: Callable[[Any], None]) -> Callable[[Any], None]:
 def _load_extensions() -> None:
     import importlib
 
-    for module in ("agora.consultations.cli", "agora.consultations.demo", "agora.deliberation.demo"):
+    for module in ("agora.consultations.cli", "agora.consultations.demo", "agora.deliberation.demo",
+                   "agora.notifications.cli"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as error:

@@ -42,6 +42,7 @@ class Settings:
     var_dir: Path
     redis_url: str | None = None
     smtp: SmtpSettings | None = None
+    digest_hours: int = 24  # one email digest of unread notifications per period, when SMTP is set
     max_body_bytes: int = 2 * 1024 * 1024
     signin_attempts_per_window: int = 10
     signin_window_seconds: int = 900
@@ -149,6 +150,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         redis_url=_redis_url(env),
         smtp=_smtp(env),
+        digest_hours=_int_setting(env, "AGORA_DIGEST_HOURS", 24),
         max_body_bytes=_int_setting(env, "AGORA_MAX_BODY_BYTES", 2 * 1024 * 1024),
         production=env.get("AGORA_ENV", "development") == "production",
     )

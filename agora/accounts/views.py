@@ -183,6 +183,19 @@ def revoke_token(ctx: Ctx) -> Response:
 
 
 @page
+def choose_digest(ctx: Ctx) -> Response:
+    """The email digest of unread notifications (agora/notifications/digest.py): on or off."""
+    person = _require_person(ctx)
+    on = ctx.field("email_digest") == "1"
+    if person.email_digest != on:
+        person.email_digest = on
+        audit.record(ctx.db, "account.email_digest", actor_id=person.id, target_type="person", target_id=person.id,
+                     on=on)
+    return ctx.render("accounts/account.html", tokens=accounts.list_tokens(ctx.db, person.id),
+                      new_token=None, password_error=None, password_saved=False, digest_saved=True)
+
+
+@page
 def choose_language(ctx: Ctx) -> Response:
     code = ctx.field("language")
     if code not in LANGUAGES:
@@ -202,6 +215,7 @@ routes = [
     Route("/account", account, methods=["GET"]),
     Route("/account/password", change_password, methods=["POST"]),
     Route("/account/tokens", create_token, methods=["POST"]),
+    Route("/account/digest", choose_digest, methods=["POST"]),
     Route("/account/tokens/{token_id}/revoke", revoke_token, methods=["POST"]),
     Route("/language", choose_language, methods=["POST"]),
 ]

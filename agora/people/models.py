@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agora.db import Base, enum_column, new_id, utcnow
@@ -72,6 +72,8 @@ class Person(Base):
     shares: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True, index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # The email digest of unread notifications (agora/notifications/digest.py); the person can turn it off.
+    email_digest: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
