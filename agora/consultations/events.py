@@ -15,12 +15,10 @@ from sqlalchemy.orm import Session
 from agora.consultations.models import Consultation, VoterRecord
 from agora.consultations.tally import COLLEGES
 from agora.permissions import Principal
-from agora.realtime import outbox
+from agora.realtime import outbox, rooms
 from agora.realtime.server import room_rule
 
-
-def room(consultation_id: str) -> str:
-    return f"consultation:{consultation_id}"
+room = rooms.consultation  # room names live in agora/realtime/rooms.py
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlalchemy.orm import Session
 
 from agora.permissions import Principal
-from agora.realtime import outbox
+from agora.realtime import outbox, rooms
 from agora.realtime.server import room_rule
 
 if TYPE_CHECKING:
     from agora.forums.models import ForumPost, ForumThread
 
 
-def room(thread_id: str) -> str:
-    return f"thread:{thread_id}"
+room = rooms.thread  # room names live in agora/realtime/rooms.py
 
 
 @dataclass(frozen=True)

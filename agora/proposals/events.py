@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlalchemy.orm import Session
 
 from agora.permissions import Principal
-from agora.realtime import outbox
+from agora.realtime import outbox, rooms
 from agora.realtime.server import room_rule
 
 if TYPE_CHECKING:
     from agora.proposals.models import Proposal, ProposalComment
 
 
-def room(proposal_id: str) -> str:
-    return f"proposal:{proposal_id}"
+room = rooms.proposal  # room names live in agora/realtime/rooms.py
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,18 @@ def person(person_id: str) -> str:
     return f"person:{person_id}"
 
 
+def consultation(consultation_id: str) -> str:
+    return f"consultation:{consultation_id}"
+
+
+def proposal(proposal_id: str) -> str:
+    return f"proposal:{proposal_id}"
+
+
+def thread(thread_id: str) -> str:
+    return f"thread:{thread_id}"
+
+
 def parse(room: str) -> tuple[str, str] | None:
     kind, sep, ident = room.partition(":")
     if not sep or not kind or not ident or len(room) > 100:
