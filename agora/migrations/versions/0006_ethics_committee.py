@@ -1,0 +1,21 @@
+"""ethics committee: members, referrals, opinions, register
+
+Revision ID: 0006_ethics_committee
+Revises: 0005_meetings
+Create Date: 2026-11-22 10:30:00
+"""
+
+from __future__ import annotations
+
+revision = '0006_ethics_committee'
+down_revision = '0005_meetings'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,75 @@
+"""What each kind of report is built from: one builder per `kind` of report-schema.json.
+
+A feature that can be the source of a report registers a builder in its own package
+(`agora/<feature>/report.py`) and lists that module in `BUILDER_MODULES`. The reports package
+only knows this contract:
+
+- `build(db, source_id, language)` returns the computable part of the report document: `title`
+  (translated), `sources`, `items` and, where they apply, `electorate`, `participation`, `weighting`,
+  `proposals`, `ethics_opinions`. It never sets `schema`, `id`, `kind`, `status`, `version`,
+  `created_at`, `submitted_*`, `board_response` or `integrity` (the reports package owns them).
+  `language` is the report's language, used for texts such as the arithmetic explanations.
+- `may_build(principal, db, source_id)` says whether this person may build a report from it
+  (admins always; relays for their own region's meetings).
+- `participants(db, source_id)` gives the ids of the people told when the board answers
+  (voters, attendees, supporters, the referrer).
+- A source that does not exist raises `SourceNotFound`; one that cannot be reported yet (a
+  consultation still open, a meeting whose report is not submitted) raises `SourceNotReady` with a
+  translated message naming why.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from agora.permissions import Principal
+
+BUILDER_MODULES: tuple[str, ...] = ()
+
+BuildFn = Callable[[Session, str, str], dict[str, Any]]
+MayBuildFn = Callable[[Principal, Session, str], bool]
+ParticipantsFn = Callable[[Session, str], Iterable[str]]
+
+
+class SourceNotFound(Exception):
+    """The report's source does not exist (or the builder may not see it)."""
+
+
+class SourceNotReady(Exception):
+    """The source exists but cannot be reported yet; the message says why, translated."""
+
+
+@dataclass(frozen=True)
+class Builder:
+    kind: str
+    build: BuildFn
+    may_build: MayBuildFn
+    participants: ParticipantsFn
+
+
+_builders: dict[str, Builder] = {}
+
+
+def report_builder(kind: str, *, may_build: MayBuildFn, participants: ParticipantsFn) -> Callable[[BuildFn], BuildFn]:
+    """Registers the decorated `build(db, source_id, language)` as the builder of `kind`."""
+
+    def register(build: BuildFn) -> BuildFn:
+        _builders[kind] = Builder(kind, build, may_build, participants)
+        return build
+
+    return register
+
+
+def builder_for(kind: str) -> Builder | None:
+    _load()
+    return _builders.get(kind)
+
+
+def _load() -> None:
+    for module in BUILDER_MODULES:
+        importlib.import_module(module)
