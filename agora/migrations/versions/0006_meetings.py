@@ -1,14 +1,14 @@
-"""reports to the board: versions, board answers
+"""meetings: assemblies, agenda items, local meetings, registrations, positions
 
-Revision ID: 0007_reports
-Revises: 0006_ethics_committee
+Revision ID: 0006_meetings
+Revises: 0005_files
 Create Date: 2026-11-22 10:30:00
 """
 
 from __future__ import annotations
 
-revision = '0007_reports'
-down_revision = '0006_ethics_committee'
+revision = '0006_meetings'
+down_revision = '0005_files'
 branch_labels = None
 depends_on = None
 
