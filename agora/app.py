@@ -67,7 +67,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(SecurityHeaders), Middleware(BodySizeLimit, limit=settings.max_body_bytes)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodySizeLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes),
+        ],
         exception_handlers=errors.handlers(),
         lifespan=lifespan,
     )

@@ -44,6 +44,7 @@ class Settings:
     smtp: SmtpSettings | None = None
     digest_hours: int = 24  # one email digest of unread notifications per period, when SMTP is set
     max_body_bytes: int = 2 * 1024 * 1024
+    max_upload_bytes: int = 12 * 1024 * 1024  # bodies of multipart forms (documents, attachments)
     signin_attempts_per_window: int = 10
     signin_window_seconds: int = 900
     session_days: int = 14
@@ -152,5 +153,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp=_smtp(env),
         digest_hours=_int_setting(env, "AGORA_DIGEST_HOURS", 24),
         max_body_bytes=_int_setting(env, "AGORA_MAX_BODY_BYTES", 2 * 1024 * 1024),
+        max_upload_bytes=_int_setting(env, "AGORA_MAX_UPLOAD_BYTES", 12 * 1024 * 1024),
         production=env.get("AGORA_ENV", "development") == "production",
     )

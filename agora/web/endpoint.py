@@ -381,7 +381,11 @@ def _endpoint(kind: Kind, write: bool | None, csrf: bool) -> Callable[[Callable[
         async def endpoint(request: Request) -> Response:
             body = await read_body(request, kind)
             needs_write = write if write is not None else request.method in UNSAFE_METHODS
-            response, events = await run_in_threadpool(run_unit, request, handler, body, kind, needs_write, csrf)
+            try:
+                response, events = await run_in_threadpool(run_unit, request, handler, body, kind, needs_write, csrf)
+            finally:
+                if body.form is not None:
+                    await body.form.close()  # uploaded files spool to temporary files
             if events:
                 await request.app.state.realtime.emit_all(events)
             return response

@@ -64,11 +64,17 @@ def _language_of(scope: Scope) -> str:
 
 
 class BodySizeLimit:
-    """Refuses bodies over `limit` bytes with 413, by Content-Length or while streaming."""
+    """Refuses bodies over `limit` bytes (`upload_limit` for multipart forms) with 413, by
+    Content-Length or while streaming."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.upload_limit = max(limit, upload_limit or limit)
+
+    def _limit_of(self, headers: dict[bytes, bytes]) -> int:
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        return self.upload_limit if multipart else self.limit
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         with i18n.language(_language_of(scope)):
@@ -82,8 +88,10 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
+        headers = dict(scope.get("headers", []))
+        limit = self._limit_of(headers)
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
             await self._refuse(scope, send)
             return
         received = 0
@@ -94,7 +102,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
