@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Route
 from agora.api import openapi
 from agora.api.common import person_json, require_person
 from agora.consultations.api import routes as consultation_routes
+from agora.meetings.api import routes as meeting_routes
 from agora.proposals.api import routes as proposal_routes
 from agora.web.endpoint import Ctx, api
 
@@ -30,4 +31,5 @@ routes: list[BaseRoute] = [
     Route("/me", me, methods=["GET"]),
     *consultation_routes,
     *proposal_routes,
+    *meeting_routes,
 ]

@@ -19,6 +19,10 @@ def thread(thread_id: str) -> str:
     return f"thread:{thread_id}"
 
 
+def meeting(meeting_id: str) -> str:
+    return f"meeting:{meeting_id}"
+
+
 def parse(room: str) -> tuple[str, str] | None:
     kind, sep, ident = room.partition(":")
     if not sep or not kind or not ident or len(room) > 100:

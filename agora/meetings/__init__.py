@@ -1,0 +1,1 @@
+"""Local meetings before the General Assembly, run by regional relays (issue 5)."""
