@@ -147,7 +147,7 @@ def build_meeting(db: Session, meeting_id: str, language: str) -> dict[str, Any]
     items = []
     for item in items_of(db, meeting.id):
         entry = None
-        if item.ref in positions:
+        if positions.get(item.ref, {}).get("total"):
             position = positions[item.ref]
             entry = {"meeting_id": meeting.id, "region": meeting.region.slug, "date": date, "attendance": present,
                      "counts": position["counts"], "by_college": position["by_college"]}

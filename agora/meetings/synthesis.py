@@ -93,8 +93,8 @@ def _add_meeting(db: Session, meeting: Meeting, present: int, items: dict[str, I
     meeting_items = items_of(db, meeting.id)
     local_to_agenda = {item.id: item.agenda_item_id for item in meeting_items}
     for item in meeting_items:
-        if item.agenda_item_id not in items or item.ref not in positions:
-            continue
+        if item.agenda_item_id not in items or not positions.get(item.ref, {}).get("total"):
+            continue  # no position stated on this item in this meeting
         position = positions[item.ref]
         target = items[item.agenda_item_id]
         target.local_meetings.append(LocalEntry(meeting.id, meeting.region.slug, meeting_date(meeting), present,
