@@ -30,6 +30,7 @@ def routes() -> list[BaseRoute]:
     from agora.consultations.views import routes as consultation_routes
     from agora.forums.views import routes as forum_routes
     from agora.home.views import routes as home_routes
+    from agora.meetings.views import routes as meeting_routes
     from agora.moderation.views import routes as moderation_routes
     from agora.notifications.views import routes as notification_routes
     from agora.proposals.views import routes as proposal_routes
@@ -43,6 +44,7 @@ def routes() -> list[BaseRoute]:
         *forum_routes,
         *moderation_routes,
         *consultation_routes,
+        *meeting_routes,
         Mount("/api/v1", routes=api_routes),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -12,7 +12,14 @@ from agora.web.endpoint import Ctx, page
 
 @page
 def home(ctx: Ctx) -> Response:
-    return ctx.render("home/index.html", **_proposals_panel(ctx), **_consultations_panel(ctx))
+    return ctx.render("home/index.html", **_proposals_panel(ctx), **_consultations_panel(ctx),
+                      **_meetings_panel(ctx))
+
+
+def _meetings_panel(ctx: Ctx) -> dict[str, Any]:
+    from agora.meetings.services import upcoming_in_region
+
+    return {"region_meetings": upcoming_in_region(ctx.db, ctx.person) if ctx.person is not None else []}
 
 
 def _consultations_panel(ctx: Ctx) -> dict[str, Any]:

@@ -173,6 +173,15 @@ def vote(db: Session, principal: Principal, meeting: Meeting, item: MeetingItem,
     events.state_changed(db, meeting.id)
 
 
+def vote_of(db: Session, meeting: Meeting, person_id: str | None) -> str | None:
+    """This person's vote on the current item, if they gave one."""
+    attendance = attendance_of(db, meeting.id, person_id)
+    if attendance is None or meeting.current_item_id is None:
+        return None
+    found = db.get(PhoneVote, (meeting.current_item_id, attendance.id))
+    return found.choice if found is not None else None
+
+
 def _count(value: Any, where: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())

@@ -229,6 +229,16 @@ def upcoming(db: Session, principal: Principal, *, region_slug: str = "", kind: 
     return list(db.execute(statement).scalars())
 
 
+def upcoming_in_region(db: Session, person: Person, limit: int = 5) -> list[Meeting]:
+    """The home page's panel: published meetings of the person's region still to come."""
+    if person.region_id is None:
+        return []
+    now = utcnow()
+    return list(db.execute(select(Meeting).where(Meeting.region_id == person.region_id, Meeting.publish_at <= now,
+                                                 Meeting.ends_at >= now)
+                           .order_by(Meeting.starts_at).limit(limit)).scalars())
+
+
 def for_region_feed(db: Session, region: Region, now: datetime | None = None) -> list[Meeting]:
     now = now or utcnow()
     return list(db.execute(select(Meeting).options(joinedload(Meeting.region))
