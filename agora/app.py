@@ -58,11 +58,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         from agora.consultations import schedule
+        from agora.meetings import reminders
         from agora.notifications import digest
 
         async with (
             schedule.running(database, realtime),  # opens and closes consultations on time
             digest.running(settings, database),  # the email digests, when SMTP is configured
+            reminders.running(database, realtime),  # meeting reminders the day before
         ):
             yield
         database.dispose()

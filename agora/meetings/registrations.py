@@ -8,6 +8,7 @@ is never exceeded by two people taking the last seat together.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,10 +41,14 @@ def status_of(db: Session, meeting_id: str, person_id: str | None) -> Registrati
 
 def register(db: Session, principal: Principal, meeting: Meeting) -> RegistrationStatus:
     """REGISTERED or WAITING; a second call keeps the first place (idempotent)."""
+    return register_at(db, principal, meeting, utcnow())
+
+
+def register_at(db: Session, principal: Principal, meeting: Meeting, now: datetime) -> RegistrationStatus:
     person = principal.person
     if person is None or not person.active:
         raise sign_in_first()
-    if meeting.status == MeetingStatus.SUBMITTED or meeting.ends_at <= utcnow():
+    if meeting.status == MeetingStatus.SUBMITTED or meeting.ends_at <= now:
         raise Refused(409, "meeting_over", _("This meeting is over: registrations are closed."))
     existing = db.get(Registration, (meeting.id, person.id))
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
@@ -52,7 +57,6 @@ def register(db: Session, principal: Principal, meeting: Meeting) -> Registratio
     if full and not meeting.waiting_list:
         raise Refused(409, "full", _("This meeting is full and has no waiting list."))
     status = RegistrationStatus.WAITING if full else RegistrationStatus.REGISTERED
-    now = utcnow()
     if existing is None:
         db.add(Registration(meeting_id=meeting.id, person_id=person.id, status=status, created_at=now, changed_at=now))
     else:  # back after a cancellation: at the end of the queue
