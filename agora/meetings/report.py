@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from agora import i18n
 from agora.i18n import gettext as _
+from agora.i18n import lazy_gettext
 from agora.meetings import room, synthesis
 from agora.meetings.models import (
     CHOICES,
@@ -34,17 +35,21 @@ from agora.reports.builders import SourceNotFound, SourceNotReady, report_builde
 from agora.settings import LANGUAGES
 
 
-def _in_each_language(message: str) -> dict[str, str]:
+OPTION_LABELS = {"for": lazy_gettext("For"), "against": lazy_gettext("Against"), "abstain": lazy_gettext("Abstain")}
+GENERAL_TITLE = lazy_gettext("Other questions and suggestions")
+
+
+def _in_each_language(message: Any) -> dict[str, str]:
+    """A lazily translated message in French, Dutch and German."""
     texts = {}
     for code in LANGUAGES:
         with i18n.language(code):
-            texts[code] = _(message)
+            texts[code] = str(message)
     return texts
 
 
 def options() -> list[dict[str, Any]]:
-    labels = {"for": "For", "against": "Against", "abstain": "Abstain"}
-    return [{"key": key, "label": _in_each_language(labels[key])} for key in CHOICES]
+    return [{"key": key, "label": _in_each_language(OPTION_LABELS[key])} for key in CHOICES]
 
 
 def _statement(note: MeetingNote, meeting_id: str) -> dict[str, Any]:
@@ -154,7 +159,7 @@ def build_meeting(db: Session, meeting_id: str, language: str) -> dict[str, Any]
         items.append(_meeting_item(item, entry, [n for n in notes if n.item_id == item.id], meeting.id))
     general = [n for n in notes if n.item_id is None]
     if general:
-        items.append({"ref": "general", "title": _in_each_language("Other questions and suggestions"),
+        items.append({"ref": "general", "title": _in_each_language(GENERAL_TITLE),
                       "question_type": "agenda_item", "options": [], "local_meetings": [],
                       "questions_raised": [_statement(n, meeting.id) for n in general if n.kind == NoteKind.QUESTION],
                       "amendments_suggested": [_statement(n, meeting.id) for n in general

@@ -16,19 +16,19 @@
     });
   }
 
-  // Returns false when a table lacks a row for a college that now has a position (the page must reload).
+  var ZERO = { "for": 0, "against": 0, "abstain": 0 };
+  var leaving = false;  // a form is being sent: the page is about to change by itself
+
   function updateTable(table, position) {
-    var complete = true;
     var total = table.querySelector("tr[data-total]");
-    if (total) { setCells(total, position.counts || {}); }
-    Object.keys(position.by_college || {}).forEach(function (college) {
-      var row = table.querySelector('tr[data-college="' + college + '"]');
-      if (row) { setCells(row, position.by_college[college]); } else { complete = false; }
+    if (total) { setCells(total, position.counts || ZERO); }
+    table.querySelectorAll("tr[data-college]").forEach(function (row) {
+      setCells(row, (position.by_college || {})[row.getAttribute("data-college")] || ZERO);
     });
-    return complete;
   }
 
   function reload(block) {
+    if (leaving) { return; }
     var status = block.querySelector(".live-status");
     if (status) { status.textContent = status.getAttribute("data-reload-text") || ""; }
     window.location.reload();
@@ -44,15 +44,14 @@
     }
     var attendance = document.getElementById("attendance-count");
     if (attendance) { attendance.textContent = formatNumber(state.attendance); }
-    var complete = true;
     block.querySelectorAll("table[data-counts]").forEach(function (table) {
       var position = (state.positions || {})[table.getAttribute("data-counts")];
-      if (position && !updateTable(table, position)) { complete = false; }
+      if (position) { updateTable(table, position); }
     });
-    if (!complete && follows) { reload(block); }
   }
 
   function init() {
+    document.addEventListener("submit", function () { leaving = true; });
     document.querySelectorAll('[data-live-room^="meeting:"]').forEach(function (block) {
       block.addEventListener("agora:meeting_state", function (event) { onState(block, event.detail); });
     });
