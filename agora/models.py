@@ -6,8 +6,8 @@ from agora.consultations import models as consultations_models  # noqa: F401
 from agora.deliberation import models as deliberation_models  # noqa: F401
 from agora.files import models as files_models  # noqa: F401
 from agora.forums import models as forums_models  # noqa: F401
+from agora.meetings import models as meetings_models  # noqa: F401
 from agora.moderation import models as moderation_models  # noqa: F401
 from agora.notifications import models as notifications_models  # noqa: F401
 from agora.people import models as people_models  # noqa: F401
 from agora.proposals import models as proposals_models  # noqa: F401
-from agora.meetings import models as meetings_models  # noqa: F401

@@ -102,7 +102,8 @@ def register(ctx: Ctx) -> Response:
     def run() -> Response:
         found = _meeting(ctx, for_update=True)
         status = registrations.register(ctx.db, ctx.principal, found)
-        return ctx.respond_json({"status": status.value, "registered": registrations.registered_count(ctx.db, found.id)})
+        registered = registrations.registered_count(ctx.db, found.id)
+        return ctx.respond_json({"status": status.value, "registered": registered})
     return _guard(run)
 
 

@@ -30,13 +30,15 @@ ITEMS: list[dict[str, Any]] = [
     {"ref": "r2", "decision_type": "ordinary", "title": {
         "fr": "Affectation du résultat", "nl": "Bestemming van het resultaat", "de": "Verwendung des Ergebnisses"}},
     {"ref": "r3", "decision_type": "extraordinary", "title": {
-        "fr": "Modification des statuts : un collège des partenaires", "nl": "Statutenwijziging: een college van partners",
+        "fr": "Modification des statuts : un collège des partenaires",
+        "nl": "Statutenwijziging: een college van partners",
         "de": "Satzungsänderung: ein Kollegium der Partner"}},
     {"ref": "r4", "decision_type": "ordinary", "title": {
         "fr": "Décharge aux administrateurs", "nl": "Kwijting aan de bestuurders",
         "de": "Entlastung der Verwaltungsratsmitglieder"}},
     {"ref": "r5", "decision_type": "information", "title": {
-        "fr": "Rapport du comité d'éthique", "nl": "Verslag van het ethisch comité", "de": "Bericht des Ethikkomitees"}},
+        "fr": "Rapport du comité d'éthique", "nl": "Verslag van het ethisch comité",
+        "de": "Bericht des Ethikkomitees"}},
 ]
 
 MEETINGS = [  # relay, region, title, language, days from now
@@ -71,7 +73,7 @@ def load(db: Session) -> None:
                         "de": "Die Genossenschafter werden zur Generalversammlung eingeladen."},
         "starts_at": (now + timedelta(days=21)).isoformat(), "places": "Bruxelles, Tour & Taxis",
         "items": ITEMS}))
-    rng = random.Random(5)
+    rng = random.Random(5)  # noqa: S311 - demo figures, not a secret
     for email, slug, title, language, days in MEETINGS:
         relay = _principal(db, email)
         start = now + timedelta(days=days, hours=18 - now.hour)

@@ -34,7 +34,6 @@ from agora.permissions import Principal
 from agora.reports.builders import SourceNotFound, SourceNotReady, report_builder
 from agora.settings import LANGUAGES
 
-
 OPTION_LABELS = {"for": lazy_gettext("For"), "against": lazy_gettext("Against"), "abstain": lazy_gettext("Abstain")}
 GENERAL_TITLE = lazy_gettext("Other questions and suggestions")
 
@@ -98,7 +97,8 @@ def _electorate(db: Session, region_ids: list[str] | None, college: CollegeKey |
     for voting_college, slug, count in db.execute(statement).all():
         by_college[voting_college.value] += int(count)
         by_region[slug] = by_region.get(slug, 0) + int(count)
-    return {"eligible": sum(by_college.values()), "by_college": by_college, "by_region": dict(sorted(by_region.items()))}
+    return {"eligible": sum(by_college.values()), "by_college": by_college,
+            "by_region": dict(sorted(by_region.items()))}
 
 
 def _participation(db: Session, meetings: list[Meeting], eligible: int) -> dict[str, Any]:

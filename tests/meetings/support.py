@@ -9,7 +9,7 @@ from agora.db import utcnow
 from tests.consultations.support import Caller, caller
 from tests.factories import HOSTILE
 
-__all__ = ["Caller", "caller", "assembly", "meeting", "meeting_body", "ITEMS"]
+__all__ = ["ITEMS", "Caller", "assembly", "caller", "meeting", "meeting_body"]
 
 ITEMS = [
     {"ref": "r1", "decision_type": "ordinary",

@@ -35,14 +35,15 @@ def test_positions_and_current_item_reach_the_room(live_server, sockets):
     assert projector.join(f"meeting:{mid}") == {"ok": True, "room": f"meeting:{mid}"}
     assert phone.join(f"meeting:{mid}") == {"ok": True, "room": f"meeting:{mid}"}
     assert anonymous.join(f"meeting:{mid}") == {"ok": False, "error": "not_found"}
-    assert sockets(url, "eupen", token=eupen_member.token).join(f"meeting:nope") == {"ok": False, "error": "not_found"}
+    assert sockets(url, "eupen", token=eupen_member.token).join("meeting:nope") == {"ok": False, "error": "not_found"}
 
     assert _api(url, "POST", f"/meetings/{mid}/checkins", relay.token, {"person": alice.id}).status_code == 201
     assert _state(phone)["attendance"] == 1
     assert _api(url, "POST", f"/meetings/{mid}/current", relay.token, {"item": "local-2"}).status_code == 200
     state = _state(phone)
     assert state["current_item"] == "local-2" and state["current_titles"] == {"fr": "Local B"}
-    assert _api(url, "POST", f"/meetings/{mid}/items/local-2/vote", alice.token, {"choice": "against"}).status_code == 200
+    voted = _api(url, "POST", f"/meetings/{mid}/items/local-2/vote", alice.token, {"choice": "against"})
+    assert voted.status_code == 200
     for socket_ in (phone, projector):
         latest = _state(socket_)
         while latest["positions"]["local-2"]["total"] == 0:

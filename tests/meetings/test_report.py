@@ -110,7 +110,7 @@ def _setup(client, database):
 
 
 def test_synthesis_sums_per_item_region_and_college(client, database):
-    admin, liege, _eupen, ag, (m1, m2, m3, pending) = _setup(client, database)
+    _admin, liege, _eupen, ag, (m1, m2, m3, pending) = _setup(client, database)
     answer = client.get(f"/api/v1/assemblies/{ag}/synthesis", headers=liege.headers)
     assert answer.status_code == 200, answer.text
     found = answer.json()
@@ -138,8 +138,8 @@ def test_pre_assembly_synthesis_builder(client, database):
     builder = builder_for("pre_assembly_synthesis")
     assert builder is not None
     with database.transaction() as db:
-        from agora.web.endpoint import load_principal
         from agora.people.models import Person
+        from agora.web.endpoint import load_principal
 
         document = builder.build(db, ag, "nl")
         admin_principal = load_principal(db, db.get(Person, admin.id))
@@ -182,9 +182,8 @@ def test_meeting_builder(client, database):
                 headers=relay.headers)
     builder = builder_for("meeting")
     assert builder is not None
-    with database.transaction() as db:
-        with pytest.raises(SourceNotReady):
-            builder.build(db, mid, "fr")
+    with database.transaction() as db, pytest.raises(SourceNotReady):
+        builder.build(db, mid, "fr")
     assert client.post(f"/api/v1/meetings/{mid}/submit", headers=relay.headers).status_code == 200
     with database.transaction() as db:
         from agora.people.models import Person

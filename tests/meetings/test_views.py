@@ -28,7 +28,7 @@ def _local(moment) -> str:
 
 
 def test_a_relay_runs_a_meeting_through_the_pages(client, database):
-    relay_id, relay_email = _person(database, ["relay:liege"], region="liege")
+    _relay_id, relay_email = _person(database, ["relay:liege"], region="liege")
     sign_in(client, relay_email)
     start = utcnow() + timedelta(days=2)
     form = {"kind": "quarterly", "region": "liege", "title": "Info trimestrielle", "starts_at": _local(start),
@@ -40,8 +40,8 @@ def test_a_relay_runs_a_meeting_through_the_pages(client, database):
     assert "Info trimestrielle" in refused.text  # what was typed is kept
     with database.transaction() as db:
         assert db.execute(select(func.count()).select_from(Meeting)).scalar_one() == 0
-    outside = post_form(client, "/meetings/new", {**form, "region": "eupen", "ends_at": _local(start + timedelta(hours=2))},
-                        from_page="/meetings/new")
+    fixed = {**form, "ends_at": _local(start + timedelta(hours=2))}
+    outside = post_form(client, "/meetings/new", {**fixed, "region": "eupen"}, from_page="/meetings/new")
     assert outside.status_code == 403
     made = post_form(client, "/meetings/new", {**form, "ends_at": _local(start + timedelta(hours=2))},
                      from_page="/meetings/new")
@@ -65,7 +65,8 @@ def test_a_relay_runs_a_meeting_through_the_pages(client, database):
     late = post_form(client, f"/meetings/{mid}/checkin", {"name": "En retard", "college": "members"},
                      from_page=run_path)
     assert late.status_code == 409
-    assert post_form(client, f"/meetings/{mid}/addenda", {"text": "Correction datée"}, from_page=run_path).status_code == 303
+    added = post_form(client, f"/meetings/{mid}/addenda", {"text": "Correction datée"}, from_page=run_path)
+    assert added.status_code == 303
     detail = client.get(f"/meetings/{mid}")
     assert "Correction datée" in detail.text
     csv_export = client.get(f"/meetings/{mid}/registrations.csv")

@@ -48,7 +48,7 @@ def _form_data(ctx: Ctx) -> dict[str, Any]:
 
 
 def _render_form(ctx: Ctx, *, status: int = 200, error: str = "", error_field: str = "") -> Response:
-    form = {key: ctx.field(key) for key in (ctx.form or {}).keys()} if ctx.form is not None else {}
+    form = {key: ctx.field(key) for key in ctx.form} if ctx.form is not None else {}
     return ctx.render("meetings/assembly_form.html", status=status, form=form, error=error, error_field=error_field,
                       languages=LANGUAGES, rows=range(1, ITEM_ROWS + 1), decisions=[d.value for d in DecisionType],
                       **labels())
