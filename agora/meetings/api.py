@@ -54,6 +54,8 @@ def create_assembly(ctx: Ctx) -> Response:
     require_person(ctx)
 
     def run() -> Response:
+        if not services.is_admin(ctx.principal):  # before looking at the body
+            raise Refused(403, "forbidden", _("Only the secretariat prepares a General Assembly."))
         assembly = services.create_assembly(ctx.db, ctx.principal, inputs.assembly_input(json_object(ctx)))
         return ctx.respond_json(assembly_json(ctx.db, assembly), 201)
     return _guard(run)

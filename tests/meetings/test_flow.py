@@ -185,3 +185,28 @@ def test_scheduled_publication_hides_the_meeting_until_then(client, database):
     assert client.get(f"/api/v1/meetings/{mid}", headers=member.headers).status_code == 404
     assert client.get(f"/api/v1/meetings/{mid}", headers=relay.headers).status_code == 200
     assert mid not in [m["id"] for m in client.get("/api/v1/meetings", headers=member.headers).json()["meetings"]]
+
+
+def test_every_meeting_api_route_is_in_the_openapi_document(client):
+    from agora.meetings.api import routes
+
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for route in routes:
+        for method in route.methods - {"HEAD"}:
+            assert method.lower() in paths.get(route.path, {}), f"{method} {route.path} is not declared"
+
+
+def test_an_attendee_cannot_act_as_relay_and_an_admin_can_anywhere(client, database):
+    admin = caller(database, ["admin"])
+    relay = caller(database, ["relay:liege"], region="liege")
+    member = caller(database, region="liege")
+    mid = meeting(client, relay)["id"]
+    for method, path, body in (("POST", "checkins", {"name": "Xa Yb", "college": "members"}),
+                               ("POST", "current", {"item": "local-1"}), ("POST", "submit", None),
+                               ("GET", "registrations", None)):
+        answer = client.request(method, f"/api/v1/meetings/{mid}/{path}", json=body, headers=member.headers)
+        assert answer.status_code == 404, (path, answer.text)
+    assert client.post("/api/v1/meetings", json=meeting_body("eupen"), headers=admin.headers).status_code == 201
+    assert client.post(f"/api/v1/meetings/{mid}/checkins", json={"name": "Xa Yb", "college": "members"},
+                       headers=admin.headers).status_code == 201
+    assert client.post("/api/v1/assemblies", json={}, headers=relay.headers).status_code == 403
