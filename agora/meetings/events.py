@@ -41,11 +41,10 @@ def state_changed(db: Session, meeting_id: str) -> None:
 @room_rule("meeting")
 def _may_join(db: Session, principal: Principal, meeting_id: str) -> bool:
     from agora.meetings.models import Meeting
-    from agora.meetings.services import may_read
-    from agora.people.models import Region
+    from agora.meetings.services import may_read, with_region
 
     meeting = db.get(Meeting, meeting_id) if len(meeting_id) <= 32 else None
     if meeting is None:
         return False
-    meeting.region = db.get(Region, meeting.region_id)  # type: ignore[assignment]
+    with_region(db, meeting)
     return may_read(principal, meeting)

@@ -28,7 +28,7 @@ from agora.meetings.models import (
     MeetingStatus,
     NoteKind,
 )
-from agora.meetings.services import is_admin, items_of, may_run, meetings_of_assembly
+from agora.meetings.services import is_admin, items_of, may_run, meetings_of_assembly, with_region
 from agora.people.models import COLLEGE_KEYS, CollegeKey, Person, Region
 from agora.permissions import Principal
 from agora.reports.builders import SourceNotFound, SourceNotReady, report_builder
@@ -63,7 +63,7 @@ def _load_meeting(db: Session, meeting_id: str) -> Meeting:
     meeting = db.get(Meeting, meeting_id) if meeting_id and len(meeting_id) <= 32 else None
     if meeting is None:
         raise SourceNotFound(meeting_id)
-    meeting.region = db.get(Region, meeting.region_id)  # type: ignore[assignment]
+    with_region(db, meeting)
     return meeting
 
 
@@ -120,7 +120,7 @@ def _may_build_meeting(principal: Principal, db: Session, meeting_id: str) -> bo
     meeting = db.get(Meeting, meeting_id) if meeting_id and len(meeting_id) <= 32 else None
     if meeting is None or principal.person is None:
         return False
-    meeting.region = db.get(Region, meeting.region_id)  # type: ignore[assignment]
+    with_region(db, meeting)
     return may_run(principal, meeting)
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from starlette.datastructures import UploadFile
 
 from agora import audit
@@ -197,9 +198,15 @@ def access_meeting(db: Session, principal: Principal, meeting_id: str, *, run: b
     meeting = db.execute(statement).scalar_one_or_none()
     if meeting is None:
         raise not_found()
-    meeting.region = db.get(Region, meeting.region_id)  # type: ignore[assignment]
+    with_region(db, meeting)
     if not may_read(principal, meeting) or (run and not may_run(principal, meeting)):
         raise not_found()
+    return meeting
+
+
+def with_region(db: Session, meeting: Meeting) -> Meeting:
+    """Attaches the meeting's region (loaded once, never marked as a change)."""
+    set_committed_value(meeting, "region", db.get(Region, meeting.region_id))
     return meeting
 
 
