@@ -147,8 +147,11 @@ def test_capacity_waiting_list_and_moving_up(client, database):
     assert cancelled["moved_up"] == second.id
     assert client.get(f"/api/v1/meetings/{mid}", headers=second.headers).json()["my_registration"] == "registered"
     assert client.get(f"/api/v1/meetings/{mid}", headers=third.headers).json()["my_registration"] == "waiting"
-    notes = client.get("/api/v1/me", headers=second.headers)
-    assert notes.status_code == 200
+    from agora.notifications.models import Notification
+
+    with database.transaction() as db:
+        told = list(db.execute(select(Notification.person_id, Notification.kind)).all())
+    assert told == [(second.id, "meeting_moved_up")]  # only the one who moved up
 
 
 def test_registration_beyond_capacity_without_waiting_list(client, database):
@@ -210,3 +213,21 @@ def test_an_attendee_cannot_act_as_relay_and_an_admin_can_anywhere(client, datab
     assert client.post(f"/api/v1/meetings/{mid}/checkins", json={"name": "Xa Yb", "college": "members"},
                        headers=admin.headers).status_code == 201
     assert client.post("/api/v1/assemblies", json={}, headers=relay.headers).status_code == 403
+
+
+def test_an_addendum_needs_a_submitted_report_and_a_text(client, database):
+    relay = caller(database, ["relay:liege"], region="liege")
+    mid = meeting(client, relay)["id"]
+    early = client.post(f"/api/v1/meetings/{mid}/addenda", json={"text": "Trop tôt"}, headers=relay.headers)
+    assert early.status_code == 409 and early.json()["error"]["code"] == "not_submitted"
+    nobody = client.post(f"/api/v1/meetings/{mid}/submit", headers=relay.headers)
+    assert nobody.status_code == 409 and nobody.json()["error"]["code"] == "no_attendance"
+    client.post(f"/api/v1/meetings/{mid}/checkins", json={"name": "Ann Walk", "college": "partners"},
+                headers=relay.headers)
+    assert client.post(f"/api/v1/meetings/{mid}/submit", headers=relay.headers).status_code == 200
+    empty = client.post(f"/api/v1/meetings/{mid}/addenda", json={"text": "  "}, headers=relay.headers)
+    assert empty.status_code == 422
+    again = client.post(f"/api/v1/meetings/{mid}/submit", headers=relay.headers)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "report_submitted"
+    late = client.post(f"/api/v1/meetings/{mid}/registration", headers=caller(database).headers)
+    assert late.status_code == 409 and late.json()["error"]["code"] == "meeting_over"

@@ -206,3 +206,28 @@ def test_meeting_builder(client, database):
     assert document["items"][-1]["questions_raised"][0]["text"] == "Général ?"
     assert document["proposals"][0]["title"] == {"fr": "Une idée neuve"}
     assert document["participation"]["voters"] == 1
+
+
+def test_the_synthesis_page_shows_the_region_grid(client, database):
+    from agora.people.models import Region
+    from tests.conftest import sign_in
+    from tests.factories import person
+
+    _admin, _liege, _eupen, ag, (_m1, _m2, _m3, pending) = _setup(client, database)
+    with database.transaction() as db:
+        email = person(db, roles=["board_member"]).email
+        names = {r.slug: r.names["fr"] for r in db.query(Region).all()}
+    sign_in(client, email)
+    page = client.get(f"/assemblies/{ag}/synthesis").text
+    grid = page[page.index('id="region-grid"'):page.index("</table>", page.index('id="region-grid"'))]
+    assert f'<th scope="col">{names["liege"]}</th>' in grid and f'<th scope="col">{names["eupen"]}</th>' in grid
+    row = grid[grid.index('data-item="r1"'):grid.index("</tr>", grid.index('data-item="r1"'))]
+    assert row.index('data-region="eupen"') < row.index('data-region="liege"') < row.index("data-total")
+    assert 'data-item="r3"' not in grid  # information only: no position asked
+    assert f'href="/meetings/{pending}"' in page[page.index('id="not-reported"'):]
+    from agora import i18n
+
+    with i18n.language("fr"):
+        total = i18n.gettext("%(for)s for, %(against)s against, %(abstain)s abstentions") % {
+            "for": 4, "against": 4, "abstain": 1}
+    assert row[row.index("data-total"):].split(">", 1)[1].startswith(total)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from starlette.responses import Response
 
 from agora.deliberation.errors import Refused, not_found
@@ -13,7 +14,7 @@ from agora.meetings import inputs, services
 from agora.meetings.models import DecisionType
 from agora.meetings.synthesis import build as build_synthesis
 from agora.meetings.views.common import labels, problem
-from agora.people.models import COLLEGE_KEYS
+from agora.people.models import COLLEGE_KEYS, Region
 from agora.settings import LANGUAGES
 from agora.web.endpoint import Ctx, page
 
@@ -108,5 +109,6 @@ def synthesis(ctx: Ctx) -> Response:
     assembly = _assembly(ctx)
     if not services.may_see_synthesis(ctx.principal):
         raise problem(not_found())
+    names = {region.slug: region.name(ctx.language) for region in ctx.db.execute(select(Region)).scalars()}
     return ctx.render("meetings/synthesis.html", assembly=assembly, found=build_synthesis(ctx.db, assembly),
-                      colleges=COLLEGE_KEYS, lang=ctx.language, **labels())
+                      region_names=names, colleges=COLLEGE_KEYS, lang=ctx.language, **labels())
