@@ -147,3 +147,26 @@ def _csrf(client, path: str) -> str:
     from tests.conftest import csrf_of
 
     return csrf_of(client, path)
+
+
+def test_the_relay_finds_someone_of_the_register_to_check_in(client, database):
+    relay = caller(database, ["relay:liege"], region="liege")
+    mid = meeting(client, relay)["id"]
+    _relay_id, relay_email = _person(database, ["relay:liege"], region="liege")
+    found_id, _email = _person(database, name="Bérénice Walkowiak")
+    sign_in(client, relay_email)
+    fragment = client.get(f"/meetings/{mid}/people?q=walkow",
+                          headers={"HX-Request": "true", "HX-Target": "people-found"})
+    assert fragment.status_code == 200 and "Bérénice Walkowiak" in fragment.text
+    assert "<html" not in fragment.text  # only the block
+    assert f'value="{found_id}"' in fragment.text
+    assert post_form(client, f"/meetings/{mid}/checkin", {"person": found_id},
+                     from_page=f"/meetings/{mid}/run").status_code == 303
+    assert 'id="attendance-count">1<' in client.get(f"/meetings/{mid}/run").text
+    assert client.get("/meetings/new").status_code == 200
+    client.cookies.clear()
+    _member_id, member_email = _person(database, region="liege")
+    sign_in(client, member_email)
+    assert client.get(f"/meetings/{mid}/people?q=walkow").status_code == 404
+    assert client.get(f"/meetings/{mid}/run").status_code == 404
+    assert client.get("/meetings/new").status_code == 404
