@@ -43,7 +43,7 @@ def test_a_relay_runs_a_meeting_while_two_attendees_vote(live_server: LiveServer
     database, url, relay_page = live_server.database, live_server.url, watched_page.page
     relay = caller(database, ["relay:liege"], password=PASSWORD, region="liege")
     alice, bob = people(database, [], [])
-    answer = requests.post(f"{url}/api/v1/meetings", json=meeting_body(local_topics=["Le local de Liège"]),
+    answer = requests.post(f"{url}/api/v1/meetings", json=meeting_body(local_topics=["Le local de Liège"], quorum=3),
                            headers=relay.headers, timeout=WAIT)
     assert answer.status_code == 201, answer.text
     mid = answer.json()["id"]
@@ -70,6 +70,13 @@ def test_a_relay_runs_a_meeting_while_two_attendees_vote(live_server: LiveServer
             page.goto(f"{url}/meetings/{mid}/live")
             expect(page.locator("#live-notice")).to_be_visible()
             _connected(page)
+        expect(alice_page.locator("#quorum")).to_have_text(tr("quorum: %(quorum)s", quorum="3"))
+        relay_page.locator("#walkin-name").fill("Zoé Sans-Inscription")
+        with relay_page.expect_navigation():
+            relay_page.get_by_role("button", name=tr("Check in the walk-in")).click()
+        for page in (alice_page, bob_page):  # attendance and quorum, live
+            expect(page.locator("#attendance-count")).to_have_text("3")
+            expect(page.locator("#quorum")).to_have_text(tr("quorum reached (%(quorum)s)", quorum="3"))
         _connected(relay_page)
         with relay_page.expect_navigation():
             relay_page.locator('#item-local-1 form[action$="/current"] button').click()

@@ -44,6 +44,11 @@
     }
     var attendance = document.getElementById("attendance-count");
     if (attendance) { attendance.textContent = formatNumber(state.attendance); }
+    var quorum = document.getElementById("quorum");
+    if (quorum) {
+      var reached = state.attendance >= parseInt(quorum.getAttribute("data-quorum") || "0", 10);
+      quorum.textContent = quorum.getAttribute(reached ? "data-reached" : "data-pending") || "";
+    }
     block.querySelectorAll("table[data-counts]").forEach(function (table) {
       var position = (state.positions || {})[table.getAttribute("data-counts")];
       if (position) { updateTable(table, position); }
