@@ -170,3 +170,13 @@ def test_the_relay_finds_someone_of_the_register_to_check_in(client, database):
     assert client.get(f"/meetings/{mid}/people?q=walkow").status_code == 404
     assert client.get(f"/meetings/{mid}/run").status_code == 404
     assert client.get("/meetings/new").status_code == 404
+
+
+def test_the_create_link_is_offered_to_relays_and_admins_only(client, database):
+    _admin_id, admin_email = _person(database, ["admin"])
+    _member_id, member_email = _person(database)
+    sign_in(client, admin_email)
+    assert 'href="/meetings/new"' in client.get("/meetings").text
+    client.cookies.clear()
+    sign_in(client, member_email)
+    assert 'href="/meetings/new"' not in client.get("/meetings").text

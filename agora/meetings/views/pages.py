@@ -31,10 +31,11 @@ def listing(ctx: Ctx) -> Response:
     by_month: dict[str, list[Any]] = defaultdict(list)
     for meeting in found:
         by_month[to_brussels(meeting.starts_at).strftime("%Y-%m")].append(meeting)
+    may_create = services.is_admin(ctx.principal) or bool(ctx.principal.relay_regions())
     return ctx.render("meetings/list.html", meetings=found, by_month=dict(by_month), regions=_regions(ctx),
                       region=region, kind=kind, view="calendar" if view == "calendar" else "list",
-                      runs=services.run_by(ctx.db, ctx.principal) if ctx.principal.relay_regions()
-                      or services.is_admin(ctx.principal) else [], lang=ctx.language, **labels())
+                      may_create=may_create, runs=services.run_by(ctx.db, ctx.principal) if may_create else [],
+                      lang=ctx.language, **labels())
 
 
 def render_detail(ctx: Ctx, meeting: Any, *, status: int = 200, error: str = "", error_field: str = "") -> Response:
