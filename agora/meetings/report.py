@@ -179,7 +179,10 @@ def build_meeting(db: Session, meeting_id: str, language: str) -> dict[str, Any]
 # --- the synthesis before an assembly --------------------------------------------------------------
 
 def _may_build_synthesis(principal: Principal, db: Session, assembly_id: str) -> bool:
-    return is_admin(principal) and db.get(Assembly, assembly_id) is not None if len(assembly_id) <= 32 else False
+    """The secretariat sends the synthesis to the board (relays report their own meetings)."""
+    if not is_admin(principal) or not assembly_id or len(assembly_id) > 32:
+        return False
+    return db.get(Assembly, assembly_id) is not None
 
 
 def _synthesis_participants(db: Session, assembly_id: str) -> list[str]:
