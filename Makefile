@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := agora/static/vendor
+TEST_VENDOR := tests/browser/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -25,6 +26,8 @@ $(VENDOR)/.installed: package.json package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/socket.io.min.js
+	mkdir -p $(TEST_VENDOR)  # what only the browser tests inject (axe-core): never served
+	cp node_modules/axe-core/axe.min.js $(TEST_VENDOR)/axe.min.js
 	touch $@
 
 assets: $(VENDOR)/.installed ## front-end scripts from the npm lock file into agora's static files
@@ -69,4 +72,4 @@ check: setup ## lint and migration drift
 	$(BIN)/python -m agora.cli db check
 
 clean: ## remove the virtual environment, assets and local data
-	rm -rf $(VENV) node_modules $(VENDOR) var
+	rm -rf $(VENV) node_modules $(VENDOR) $(TEST_VENDOR) var

@@ -1,0 +1,169 @@
+"""The accessibility audit's page table and its checks (axe-core in Chromium, width of a phone).
+
+Every page type of agora is one line of PAGES: a name, a path whose `{fields}` are filled from the first
+row of a query on the audit site's data, and who sees it (signed out, signed in, or both). A new page
+type (a meeting, a referral, a report) is one more line, e.g.
+    Audited("meeting", "/meetings/{id}", SIGNED_IN, first(select(Meeting.id))),
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from agora.consultations.models import Consultation, Status
+from agora.forums.models import ForumPost, ForumSpace, ForumThread
+from agora.people.models import Person
+from agora.proposals.models import Amendment, Proposal
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+BLOCKING = ("serious", "critical")  # axe impacts that fail the audit; the others are reported only
+PHONE_WIDTH = 360
+
+SIGNED_OUT = frozenset({"signed out"})
+SIGNED_IN = frozenset({"signed in"})
+BOTH = SIGNED_OUT | SIGNED_IN
+
+Finder = Callable[[Session], dict[str, Any]]
+
+
+def first(query: Select[Any]) -> Finder:
+    """The path's fields from the first row of `query` (columns labelled by field name; one unlabelled
+    column fills `{id}`)."""
+
+    def find(db: Session) -> dict[str, Any]:
+        row = db.execute(query.limit(1)).first()
+        assert row is not None, f"the audit site has no row for {query}"
+        fields = dict(row._mapping)
+        return {"id": row[0]} if len(fields) == 1 else fields
+
+    return find
+
+
+def nothing(db: Session) -> dict[str, Any]:
+    return {}
+
+
+def own(query: Select[Any], author: Any) -> Finder:
+    """Like first(), among the rows whose `author` column is the signed-in auditor (db.info["auditor"])."""
+    return lambda db: first(query.where(author == db.info["auditor"]))(db)
+
+
+@dataclass(frozen=True)
+class Audited:
+    name: str
+    path: str
+    who: frozenset[str]
+    find: Finder = nothing
+    status: int = 200
+
+
+_open = Consultation.status == Status.OPEN
+_closed = Consultation.status == Status.CLOSED
+PAGES: list[Audited] = [
+    Audited("home", "/", BOTH),
+    Audited("sign-in", "/signin", SIGNED_OUT),
+    Audited("forgotten password", "/forgot", SIGNED_OUT),
+    Audited("invitation", "/invitation/{token}", SIGNED_OUT, lambda db: {"token": db.info["audit_invitation"]}),
+    Audited("not found", "/no-such-page", BOTH, status=404),
+    Audited("account", "/account", SIGNED_IN),
+    Audited("notifications", "/notifications", SIGNED_IN),
+    Audited("admin: people", "/admin/people", SIGNED_IN),
+    Audited("admin: person", "/admin/people/{id}", SIGNED_IN, first(select(Person.id).order_by(Person.email))),
+    Audited("admin: regions", "/admin/regions", SIGNED_IN),
+    Audited("admin: colleges", "/admin/colleges", SIGNED_IN),
+    Audited("consultations", "/consultations", SIGNED_IN),
+    Audited("consultation: new", "/consultations/new", SIGNED_IN),
+    Audited("consultation: ballot", "/consultations/{id}", SIGNED_IN, first(select(Consultation.id).where(_open))),
+    Audited("consultation: closed", "/consultations/{id}", SIGNED_IN, first(select(Consultation.id).where(_closed))),
+    Audited("consultation: results", "/consultations/{id}/results", SIGNED_IN,
+            first(select(Consultation.id).where(_closed))),
+    Audited("consultation: tracking codes", "/consultations/{id}/tracking-codes", SIGNED_IN,
+            first(select(Consultation.id).where(_closed))),
+    Audited("proposals", "/proposals", SIGNED_IN),
+    Audited("proposal: new", "/proposals/new", SIGNED_IN),
+    Audited("proposal", "/proposals/{id}", SIGNED_IN, first(select(Proposal.id).order_by(Proposal.created_at))),
+    Audited("proposal: versions", "/proposals/{id}/versions", SIGNED_IN, first(select(Proposal.id))),
+    Audited("proposal: amend", "/proposals/{id}/amend", SIGNED_IN, first(select(Proposal.id))),
+    Audited("proposal: translate", "/proposals/{id}/translate", SIGNED_IN, first(select(Proposal.id))),
+    Audited("proposal: amendment", "/proposals/{proposal}/amendments/{id}", SIGNED_IN,
+            first(select(Amendment.proposal_id.label("proposal"), Amendment.id.label("id")))),
+    Audited("proposal settings", "/proposals/settings", SIGNED_IN),
+    Audited("forums", "/forums", SIGNED_IN),
+    Audited("forum space", "/forums/{slug}", SIGNED_IN, first(select(ForumSpace.slug.label("slug"), ForumSpace.id))),
+    Audited("forum space: new", "/forums/spaces/new", SIGNED_IN),
+    Audited("forum thread: new", "/forums/{slug}/new", SIGNED_IN,
+            first(select(ForumSpace.slug.label("slug"), ForumSpace.id))),
+    Audited("forum thread", "/forums/threads/{id}", SIGNED_IN, first(select(ForumThread.id))),
+    Audited("forum post: edit", "/forums/posts/{id}/edit", SIGNED_IN, own(select(ForumPost.id), ForumPost.author_id)),
+    Audited("forum post: history", "/forums/posts/{id}/history", SIGNED_IN, first(select(ForumPost.id))),
+    Audited("moderation queue", "/moderation", SIGNED_IN),
+    Audited("moderation: flag", "/moderation/flag?type=forum_post&id={id}", SIGNED_IN, first(select(ForumPost.id))),
+    Audited("moderation: act", "/moderation/act?type=forum_post&id={id}&act=hide", SIGNED_IN,
+            first(select(ForumPost.id))),
+    Audited("moderation log", "/moderation/log", BOTH),
+    Audited("moderation settings", "/moderation/settings", SIGNED_IN),
+]
+
+
+# --- checks -----------------------------------------------------------------------------------------
+
+@dataclass
+class Findings:
+    """What the audit found on one page in one language and state."""
+
+    where: str
+    blocking: list[str] = field(default_factory=list)
+    reported: list[dict[str, Any]] = field(default_factory=list)
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it stands. The script is evaluated through the DevTools
+    protocol, so the page's Content-Security-Policy (scripts from agora only) stays in force."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("""async () => {
+        const found = await axe.run(document, {resultTypes: ["violations"]});
+        return found.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary || ""}))}));
+    }""")
+    return list(result)
+
+
+def describe(violation: dict[str, Any]) -> str:
+    nodes = "; ".join(f"{n['target']} ({n['summary'].splitlines()[-1].strip() if n['summary'] else ''})"
+                      for n in violation["nodes"][:5])
+    return f"[{violation['impact']}] {violation['id']}: {violation['help']} — {nodes}"
+
+
+def overflow_at_phone_width(page: Page) -> str | None:
+    """None when the page fits 360 px without horizontal scrolling; else what sticks out."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 740})
+    try:
+        found = page.evaluate("""width => {
+            const root = document.documentElement;
+            if (root.scrollWidth <= width) { return null; }
+            const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+                (typeof el.className === "string" && el.className ? "." + el.className.split(" ").join(".") : "");
+            const wide = [...document.querySelectorAll("body *")].filter(el =>
+                el.getBoundingClientRect().right > width + 1 ||
+                (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible"));
+            return "page is " + root.scrollWidth + " px wide; sticking out: " + wide.slice(-4).map(name).join(", ");
+        }""", PHONE_WIDTH)
+    finally:
+        if before:
+            page.set_viewport_size(before)
+    return found
+
+
+def save_report(path: Path, findings: list[Findings]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([f.__dict__ for f in findings], indent=1, ensure_ascii=False))
