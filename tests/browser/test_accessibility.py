@@ -10,8 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.audit import BLOCKING, PAGES, Audited, Findings, describe, overflow_at_phone_width, run_axe, \
-    save_report
+from tests.browser.audit import (
+    BLOCKING,
+    PAGES,
+    Audited,
+    Findings,
+    describe,
+    overflow_at_phone_width,
+    run_axe,
+    save_report,
+)
 from tests.browser.site import LANGUAGES, Site, demo_site
 
 pytestmark = pytest.mark.browser
