@@ -10,8 +10,8 @@ Every word that reaches the markup goes through `markup.escape`; no caller-suppl
 marked safe here. Colours meet WCAG 2.1 non-text contrast (3:1) against white.
 """
 
-from agora.charts.bars import Bar, bar_chart
+from agora.charts.bars import Bar, bar_chart, bars_svg
 from agora.charts.grid import Cell, heat_grid
 from agora.charts.timeline import Point, step_chart
 
-__all__ = ["Bar", "Cell", "Point", "bar_chart", "heat_grid", "step_chart"]
+__all__ = ["Bar", "Cell", "Point", "bar_chart", "bars_svg", "heat_grid", "step_chart"]

@@ -45,15 +45,20 @@ def _row(index: int, bar: Bar, scale: float, color: str) -> Markup:
                data_key=bar.key or None)
 
 
-def bar_chart(chart_id: str, caption: str, bars: Sequence[Bar], *, headings: Sequence[str], color: str = "#2d5f8a",
-              scale: float | None = None, description: str = "", **extra: object) -> Markup:
-    """A <figure>: the SVG bars and a table (`headings`: label, value, then one per detail).
-    `scale` is the value of a full bar (default: the largest value); `extra` adds attributes to the figure
-    (e.g. data_scale for a live update)."""
+def bars_svg(chart_id: str, caption: str, bars: Sequence[Bar], *, color: str = "#2d5f8a",
+             scale: float | None = None, description: str = "") -> Markup:
+    """The SVG alone, for a page that already has the table beside it (live participation).
+    `scale` is the value of a full bar (default: the largest value)."""
     chart_id = safe_id(chart_id)
     top = scale if scale is not None else max((bar.value for bar in bars), default=0.0)
     rows = Markup("").join(_row(n, bar, top, color) for n, bar in enumerate(bars))
     summary = "; ".join(f"{bar.label}: {bar.text}" for bar in bars)
-    picture = svg(chart_id, caption, description or summary, WIDTH, ROW * len(bars) + 6, rows, "bars")
-    data = table(caption, list(headings), [[bar.label, bar.text, *bar.details] for bar in bars])
-    return figure(chart_id, caption, picture, data, **extra)
+    return svg(chart_id, caption, description or summary, WIDTH, ROW * len(bars) + 6, rows, "bars")
+
+
+def bar_chart(chart_id: str, caption: str, bars: Sequence[Bar], *, headings: Sequence[str], color: str = "#2d5f8a",
+              scale: float | None = None, description: str = "") -> Markup:
+    """A <figure>: the SVG bars and a table (`headings`: label, value, then one per detail)."""
+    picture = bars_svg(chart_id, caption, bars, color=color, scale=scale, description=description)
+    data = table(safe_id(chart_id), caption, list(headings), [[bar.label, bar.text, *bar.details] for bar in bars])
+    return figure(safe_id(chart_id), caption, picture, data)

@@ -57,7 +57,7 @@ def heat_grid(chart_id: str, caption: str, rows: Sequence[str], columns: Sequenc
             content += _cell(LABEL_W + c * CELL_W, y, cells.get((r, c)), missing)
     width, height = LABEL_W + CELL_W * len(columns), HEAD_H + CELL_H * len(rows) + 2
     picture = svg(chart_id, caption, description, width, height, content, "heat-grid")
-    data = table(caption, [corner, *columns],
+    data = table(chart_id, caption, [corner, *columns],
                  [[label, *[(cells[(r, c)].text if (r, c) in cells else missing) for c in range(len(columns))]]
                   for r, label in enumerate(rows)])
     return figure(chart_id, caption, picture, data)

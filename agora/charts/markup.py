@@ -47,15 +47,17 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def table(caption: str, headings: list[str], rows: list[list[str]], *, class_: str = "chart-table",
-          caption_hidden: bool = True) -> Markup:
-    """A data table: the first cell of each row is its header."""
+def table(table_id: str, caption: str, headings: list[str], rows: list[list[str]]) -> Markup:
+    """A data table (the first cell of each row is its header) in a region that scrolls sideways on its
+    own when it is wider than a phone, reachable by keyboard and named by the table's caption."""
     head = tag("tr", Markup("").join(tag("th", h, scope="col") for h in headings))
     body = Markup("").join(
         tag("tr", tag("th", row[0], scope="row") + Markup("").join(tag("td", cell) for cell in row[1:]))
         for row in rows)
-    return tag("table", tag("caption", caption, class_="visually-hidden" if caption_hidden else None)
-               + tag("thead", head) + tag("tbody", body), class_=class_)
+    caption_id = f"{table_id}-table"
+    data = tag("table", tag("caption", caption, class_="visually-hidden", id=caption_id)
+               + tag("thead", head) + tag("tbody", body), class_="chart-table")
+    return tag("div", data, class_="table-scroll", role="region", aria_labelledby=caption_id, tabindex="0")
 
 
 def svg(chart_id: str, title: str, description: str, width: float, height: float, content: Markup,
@@ -67,7 +69,7 @@ def svg(chart_id: str, title: str, description: str, width: float, height: float
                class_=class_, focusable="false", xmlns="http://www.w3.org/2000/svg")
 
 
-def figure(chart_id: str, caption: str, picture: Markup, data_table: Markup, **extra: object) -> Markup:
+def figure(chart_id: str, caption: str, picture: Markup, data_table: Markup) -> Markup:
     return tag("figure", tag("figcaption", caption, id=f"{chart_id}-caption")
                + tag("div", picture + data_table, class_="chart-body"),
-               class_="chart", id=chart_id, aria_labelledby=f"{chart_id}-caption", **extra)
+               class_="chart", id=chart_id, aria_labelledby=f"{chart_id}-caption")

@@ -61,10 +61,21 @@ def _axes(points: Sequence[Point], top: float) -> Markup:
     return axis + Markup("").join(labels)
 
 
+def table_rows(points: Sequence[Point]) -> list[list[str]]:
+    """One row per moment as the reader reads it: of points that read the same (the same day), the last."""
+    rows: list[list[str]] = []
+    for point in points:
+        if rows and rows[-1][0] == point.when_text:
+            rows[-1] = [point.when_text, point.count_text]
+        else:
+            rows.append([point.when_text, point.count_text])
+    return rows
+
+
 def step_chart(chart_id: str, caption: str, points: Sequence[Point], *, headings: Sequence[str],
                description: str, target: int | None = None, target_text: str = "",
                color: str = "#1b7f5f") -> Markup:
-    """A <figure>: the steps in an SVG, and a table of the points (`headings`: when, count).
+    """A <figure>: the steps in an SVG, and a table of the points (`headings`: when, count; see table_rows).
     Points must be in time order; `target` (e.g. a threshold) is drawn dashed and named `target_text`."""
     chart_id = safe_id(chart_id)
     top = float(max([*(p.count for p in points), target or 0, 1]))
@@ -78,5 +89,5 @@ def step_chart(chart_id: str, caption: str, points: Sequence[Point], *, headings
     if points:
         content += tag("path", d=step_path(points, top), stroke=color, fill="none", stroke_width="3")
     picture = svg(chart_id, caption, description, WIDTH, HEIGHT, content, "timeline")
-    data = table(caption, list(headings), [[p.when_text, p.count_text] for p in points])
+    data = table(chart_id, caption, list(headings), table_rows(points))
     return figure(chart_id, caption, picture, data)

@@ -109,6 +109,11 @@ def test_supports_over_time_climb_in_steps_to_the_threshold():
     assert "Seuil 8" in texts(svg, f"{SVG}text")
     assert [texts(tr, "th") + texts(tr, "td") for tr in figure.iter("tr")][1:] == [
         ["1 mars", "1"], ["6 mars", "2"], ["11 mars", "4"]]
+    same_day = [Point(start, 0, "1 mars", "0"), Point(start + timedelta(hours=3), 5, "1 mars", "5"),
+                Point(start + timedelta(days=2), 5, "3 mars", "5")]
+    from agora.charts.timeline import table_rows
+
+    assert table_rows(same_day) == [["1 mars", "5"], ["3 mars", "5"]]
     empty = parse(step_chart("none", "Soutiens", [], headings=["Date", "Soutiens"], description="Aucun soutien."))
     assert list(empty.iter("td")) == []
 

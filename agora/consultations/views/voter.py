@@ -37,7 +37,9 @@ def render_show(ctx: Ctx, consultation: Consultation, *, status: int = 200, **ex
     if "values" in extra:
         situation["values"] = extra.pop("values")
     participation = voting.participation(ctx.db, consultation) if consultation.status != Status.DRAFT else None
-    return ctx.render("consultations/show.html", status=status, **base_context(ctx, consultation),
+    base = base_context(ctx, consultation)
+    picture = charts.participation_picture(participation, base["colleges"]) if participation else None
+    return ctx.render("consultations/show.html", status=status, **base, participation_picture=picture,
                       me=situation, participation=participation, panel=admin_panel(ctx, consultation),
                       errors=extra.pop("errors", {}), **extra)
 

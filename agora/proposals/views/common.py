@@ -14,6 +14,7 @@ from agora.moderation.services import is_moderator
 from agora.permissions import Permission, allowed
 from agora.proposals import access, phases, services
 from agora.proposals.models import Proposal, ProposalStatus
+from agora.proposals.views.supports_chart import supports_picture
 from agora.settings import LANGUAGES
 from agora.web.endpoint import Ctx, Problem
 
@@ -73,5 +74,5 @@ def render_proposal(ctx: Ctx, proposal: Proposal, *, status: int = 200, error: s
         collecting=phases.collects_supports(proposal.status), accepts_comments=phases.accepts_comments(proposal.status),
         accepts_amendments=phases.accepts_amendments(proposal.status), lifecycle=phases.LIFECYCLE,
         statuses=ProposalStatus, languages=LANGUAGES, error=error, error_field=error_field, form=form or {},
-        **choices(),
+        supports_picture=supports_picture(db, proposal), **choices(),
     )

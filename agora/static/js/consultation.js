@@ -29,7 +29,37 @@
       var share = row.querySelector('[data-share="college"]');
       if (count) { count.textContent = formatNumber(byCollege[key]); }
       if (share && eligible > 0) { share.textContent = formatPercent(byCollege[key] / eligible); }
+      if (eligible > 0) { moveBar(block, key, byCollege[key] / eligible); }
     });
+    describePicture(block);
+  }
+
+  // The picture (agora/charts): the college's bar and its value move; its description is rewritten from
+  // the table, silently (the counts are not announced at each ballot: that would drown a screen reader).
+  var BAR_MAX = 236;
+  function moveBar(block, key, share) {
+    var row = block.querySelector('svg g[data-key="' + key + '"]');
+    if (!row) { return; }
+    var bar = row.querySelector("rect[data-bar]");
+    var value = row.querySelector("text[data-value]");
+    var length = Math.round(BAR_MAX * Math.min(Math.max(share, 0), 1) * 10) / 10;
+    if (bar) { bar.setAttribute("width", String(length)); }
+    if (value) {
+      value.setAttribute("x", String(length + 6));
+      value.textContent = formatPercent(share);
+    }
+  }
+
+  function describePicture(block) {
+    var desc = block.querySelector("svg desc");
+    if (!desc) { return; }
+    var parts = [];
+    block.querySelectorAll("tr[data-college]").forEach(function (row) {
+      var name = row.querySelector("th");
+      var share = row.querySelector('[data-share="college"]');
+      if (name && share) { parts.push(name.textContent.trim() + ": " + share.textContent.trim()); }
+    });
+    desc.textContent = parts.join("; ");
   }
 
   function init() {
