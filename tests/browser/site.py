@@ -50,7 +50,8 @@ class Site:
     database: Database
     chromium: ChromiumBrowser
     auditors: dict[str, str]  # language -> id of a signed-in person (admin and moderator) in that language
-    invitation: str  # a one-time invitation token, for the invitation page
+    invitation: str  # a one-time invitation token, for the invitation page (of "newcomer@example.org")
+    settings: Settings
     _pages: dict[tuple[str, bool, bool], Page] = field(default_factory=dict)
     _contexts: list[BrowserContext] = field(default_factory=list)
 
@@ -76,6 +77,41 @@ class Site:
         context.set_default_timeout(TIMEOUT_MS)
         self._contexts.append(context)
         return context
+
+    def signed_in_as(self, email: str, **options: Any) -> Page:
+        """A page of a fresh context with a session of this person (no sign-in form)."""
+        with self.database.session(write=False) as db:
+            person_id = db.execute(select(Person.id).where(Person.email == email)).scalar_one()
+        context = self.new_context(**options)
+        name, value = session_cookie(self.database, person_id).split("=", 1)
+        context.add_cookies([{"name": name, "value": value, "url": self.url}])
+        return context.new_page()
+
+    def open_consultation(self, title: str) -> str:
+        """A new advisory consultation (the demo's, retitled), open now for every account that exists now."""
+        from agora.consultations import lifecycle, services
+        from agora.consultations.definition import parse
+        from agora.consultations.demo import ADVISORY
+        from agora.db import utcnow
+
+        now = utcnow().replace(microsecond=0)
+        data = {**ADVISORY, "title": {"fr": title, "nl": title, "de": title},
+                "opens_at": (now - timedelta(minutes=5)).isoformat(), "closes_at": (now + timedelta(days=7)).isoformat()}
+        with self.database.transaction() as db:
+            admin = db.execute(select(Person).where(Person.email == "admin@demo.agora.coop")).scalar_one()
+            other = db.execute(select(Person).where(Person.email == "admin2@demo.agora.coop")).scalar_one()
+            made = services.create(db, parse(data, services.defaults(db, self.settings)), admin, self.settings)
+            services.approve(db, made, other, now - timedelta(minutes=10))
+            lifecycle.open_now(db, made.id, None, now - timedelta(minutes=5))
+            return made.id
+
+    def close_consultation(self, consultation_id: str) -> None:
+        from agora.consultations import lifecycle
+        from agora.db import utcnow
+
+        with self.database.transaction() as db:  # the secretariat's "close now"
+            admin = db.execute(select(Person.id).where(Person.email == "admin@demo.agora.coop")).scalar_one()
+            lifecycle.close_now(db, consultation_id, admin, utcnow())
 
     def close(self) -> None:
         for context in self._contexts:
@@ -150,7 +186,7 @@ def demo_site(template_database: str, directory: Path, chromium: ChromiumBrowser
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = Settings(database_url=url, secret_key=TEST_SECRET, base_url=base, var_dir=directory / "var",
                         redis_url=None)
-    site = Site(base, database, chromium, auditors, invitation)
+    site = Site(base, database, chromium, auditors, invitation, settings)
     try:
         with serve(settings, database, sock):
             yield site
