@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-postgres check translations extract assets system-packages demo-data clean bench bench-smoke
+.PHONY: help setup run test test-postgres check translations extract assets system-packages demo-data clean bench bench-smoke tour
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ bench: $(STAMP) translations ## benchmarks against agora's own limits (under 15 
 bench-smoke: $(STAMP) translations ## the benchmark code end to end on small sizes (CI, under 2 min); correctness only
 	@bash scripts/bench-packages.sh || echo "wrk could not be installed: the smoke run uses the Python load generator only"
 	$(BIN)/python bench/run.py --smoke
+
+tour: setup ## the journeys in Chromium, saving their screenshots into docs/tour/ (the README's tour)
+	AGORA_UPDATE_TOUR=1 $(BIN)/python -m pytest tests/browser/test_journeys.py -q -p no:cacheprovider
 
 check: setup ## lint and migration drift
 	$(BIN)/ruff check agora tests

@@ -96,7 +96,8 @@ class Site:
 
         now = utcnow().replace(microsecond=0)
         data = {**ADVISORY, "title": {"fr": title, "nl": title, "de": title},
-                "opens_at": (now - timedelta(minutes=5)).isoformat(), "closes_at": (now + timedelta(days=7)).isoformat()}
+                "opens_at": (now - timedelta(minutes=5)).isoformat(),
+                "closes_at": (now + timedelta(days=7)).isoformat()}
         with self.database.transaction() as db:
             admin = db.execute(select(Person).where(Person.email == "admin@demo.agora.coop")).scalar_one()
             other = db.execute(select(Person).where(Person.email == "admin2@demo.agora.coop")).scalar_one()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.audit import BLOCKING, describe, overflow_at_phone_width, run_axe
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.site import Site, demo_site
 from tests.deliberation_support import tr
@@ -31,9 +32,17 @@ def site(template_database: str, tmp_path_factory: pytest.TempPathFactory, chrom
         yield built
 
 
+def audit_step(page: Page, name: str) -> None:
+    blocking = [describe(v) for v in run_axe(page) if v["impact"] in BLOCKING]
+    assert blocking == [], f"{name}: " + "\n".join(blocking)
+    assert overflow_at_phone_width(page) is None, f"{name}: {overflow_at_phone_width(page)}"
+
+
 def tour(page: Page, name: str, at: str | None = None) -> None:
     """The screen of a desktop (1280 × 800) and of a 360 px phone, at the top of the page or scrolled to
-    the element `at` (what one sees at that step; the audit checks the whole page)."""
+    the element `at` (what one sees at that step). Each step is audited as the pages of the audit are:
+    some states (a ballot, its errors, a tracking code) only show to a voter in the middle of a journey."""
+    audit_step(page, name)
     TOUR.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size or DESKTOP
     for label, size in [("desktop", DESKTOP), ("phone", PHONE)]:
@@ -211,6 +220,8 @@ def test_cooperator_from_invitation_to_vote_to_tracking_code(site: Site):
     with page.expect_navigation():  # nothing chosen: the errors are tied to their questions
         page.locator('#ballot button[type="submit"]').click()
     expect(page.locator("#question-q1")).to_have_attribute("aria-describedby", "error-q1")
+    expect(page.locator("#error-q1")).to_have_attribute("role", "alert")
+    audit_step(page, "ballot with errors")
     page.locator('input[name="answer-q1"][value="yes"]').check()
     page.locator("#rank-q2-mon").select_option("1")
     page.locator("#rank-q2-thu").select_option("2")
