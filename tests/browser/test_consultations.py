@@ -73,6 +73,9 @@ def test_vote_change_close_and_find_the_tracking_code(fast_ticks, live_server: L
     _api(live_server, "POST", f"/{cid}/ballot", neighbour, {"answers": ANSWERS})
     expect(voters_count).to_have_text("1")  # live, without reloading
     expect(page.locator('#participation tr[data-college="members"] [data-count="college"]')).to_have_text("1")
+    bar = page.locator('#participation svg[role=img] g[data-key="members"] rect[data-bar]')
+    expect(bar).not_to_have_attribute("width", "0")  # the picture moves with the table (agora/charts)
+    expect(page.locator("#participation svg desc")).to_contain_text("%")
     screenshot(page, "consultation-ballot")
 
     _fill_ballot(page, "yes")
