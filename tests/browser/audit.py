@@ -113,6 +113,34 @@ PAGES: list[Audited] = [
 ]
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A form sent with what the server refuses (blank after trimming, a wrong password): the page that
+    comes back must tie each error to its field and announce it."""
+
+    name: str
+    path: str
+    who: frozenset[str]
+    fields: dict[str, str]  # CSS selector -> what is typed
+    submit: str
+    find: Finder = nothing
+
+
+BLANK = "   "  # passes the browser's `required`, refused by the server once trimmed
+REFUSED: list[Refused] = [
+    Refused("sign-in: wrong password", "/signin", SIGNED_OUT,
+            {"#email": "nobody@example.org", "#password": "not the password"}, "main form button[type=submit]"),
+    Refused("proposal: blank title", "/proposals/new", SIGNED_IN, {"#title": BLANK, "#body": "Un texte."},
+            "main form button[name=action][value=publish]"),
+    Refused("forum thread: blank title", "/forums/{slug}/new", SIGNED_IN, {"#title": BLANK, "#body": "Un texte."},
+            "main form button[type=submit]", first(select(ForumSpace.slug.label("slug"), ForumSpace.id))),
+    Refused("forum reply: blank", "/forums/threads/{id}", SIGNED_IN, {"#reply-body": BLANK},
+            "form:has(#reply-body) button[type=submit]", first(select(ForumThread.id))),
+    Refused("report content: blank reason", "/moderation/flag?type=forum_post&id={id}", SIGNED_IN, {"#reason": BLANK},
+            "main form button[type=submit]", first(select(ForumPost.id))),
+]
+
+
 # --- checks -----------------------------------------------------------------------------------------
 
 @dataclass
@@ -162,6 +190,27 @@ def overflow_at_phone_width(page: Page) -> str | None:
         if before:
             page.set_viewport_size(before)
     return found
+
+
+ERRORS_TIED = """() => {
+    const problems = [];
+    const alerts = [...document.querySelectorAll('[role=alert]')].filter(a => a.textContent.trim());
+    if (alerts.length === 0) { problems.push("no message with role=alert"); }
+    const invalid = [...document.querySelectorAll('[aria-invalid=true]')];
+    if (invalid.length === 0) { problems.push("no field marked aria-invalid"); }
+    for (const field of invalid) {
+        const ids = (field.getAttribute("aria-describedby") || "").split(/\\s+/).filter(Boolean);
+        const said = ids.map(id => document.getElementById(id)).filter(el => el && el.textContent.trim());
+        if (!said.some(el => el.getAttribute("role") === "alert")) {
+            problems.push((field.id || field.name || field.tagName) + " is not described by its error message");
+        }
+    }
+    return problems;
+}"""
+
+
+def errors_not_tied(page: Page) -> list[str]:
+    return list(page.evaluate(ERRORS_TIED))
 
 
 def save_report(path: Path, findings: list[Findings]) -> None:

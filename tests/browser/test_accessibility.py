@@ -13,9 +13,12 @@ import pytest
 from tests.browser.audit import (
     BLOCKING,
     PAGES,
+    REFUSED,
     Audited,
     Findings,
+    Refused,
     describe,
+    errors_not_tied,
     overflow_at_phone_width,
     run_axe,
     save_report,
@@ -83,3 +86,26 @@ def test_the_audit_can_fail(site: Site):
     found = {v["id"]: v["impact"] for v in run_axe(page)}
     assert {"image-alt": "critical", "button-name": "critical", "color-contrast": "serious"}.items() <= found.items()
     assert "sticking out: " in (overflow_at_phone_width(page) or "")
+    assert errors_not_tied(page) == ["no message with role=alert", "no field marked aria-invalid"]
+    page.evaluate("""() => document.querySelector("main").insertAdjacentHTML("beforeend",
+        '<p role="alert" id="oops">Oups</p><input id="loose" aria-invalid="true" aria-describedby="nowhere">')""")
+    assert errors_not_tied(page) == ["loose is not described by its error message"]
+
+
+@pytest.mark.parametrize("refused", REFUSED, ids=[r.name for r in REFUSED])
+def test_refused_forms_tie_and_announce_their_errors(site: Site, refused: Refused):
+    signed_in = "signed in" in refused.who
+    problems = []
+    for language in LANGUAGES:
+        with site.database.session(write=False) as db:
+            path = refused.path.format(**refused.find(db))
+        page = site.page(language, signed_in=signed_in)
+        page.goto(site.url + path)
+        for selector, text in refused.fields.items():
+            page.locator(selector).fill(text)
+        with page.expect_navigation():
+            page.locator(refused.submit).first.click()
+        where = f"{refused.name} ({language})"
+        problems += [f"{where}: {p}" for p in errors_not_tied(page)]
+        problems += [f"{where}: {describe(v)}" for v in run_axe(page) if v["impact"] in BLOCKING]
+    assert problems == [], "\n".join(problems)
