@@ -159,6 +159,21 @@ def test_posting_with_the_keyboard_only(site: Site):
     expect(page.locator("main")).to_contain_text("Mit der Tastatur geschrieben.")
 
 
+# --- live regions ------------------------------------------------------------------------------
+
+def test_live_announcements_are_polite_and_never_a_flood(site: Site):
+    page = site.page("fr", signed_in=True)
+    page.goto(site.url + "/")
+    region = page.locator("#live-announcer")
+    expect(region).to_have_attribute("aria-live", "polite")
+    page.evaluate("() => ['un', 'deux', 'trois'].forEach(window.agora.announce)")  # a burst of three events
+    expect(region).to_have_text("trois")  # said once, the latest
+    page.evaluate("() => window.agora.announce('quatre')")
+    page.wait_for_timeout(1500)
+    expect(region).to_have_text("trois")  # too soon after the last one: it waits
+    expect(region).to_have_text("quatre", timeout=6000)
+
+
 # --- without JavaScript --------------------------------------------------------------------------
 
 def test_read_vote_post_and_support_without_javascript(site: Site):

@@ -12,11 +12,25 @@
     event.detail.headers["X-CSRF-Token"] = csrfToken();
   });
 
-  function announce(text) {
+  // One polite live region for the page. Not noisy: at most one announcement every QUIET_MS; what
+  // arrives meanwhile replaces what waits, so a burst of events is said once, with the latest news.
+  var QUIET_MS = 4000;
+  var lastSaid = 0, waiting = null, timer = null;
+
+  function say() {
     var region = document.getElementById("live-announcer");
-    if (!region || !text) { return; }
+    timer = null;
+    lastSaid = Date.now();
+    if (!region) { return; }
+    var text = waiting;
     region.textContent = "";
     window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function announce(text) {
+    if (!text || !document.getElementById("live-announcer")) { return; }
+    waiting = text;
+    if (timer === null) { timer = window.setTimeout(say, Math.max(0, lastSaid + QUIET_MS - Date.now())); }
   }
 
   function setUnread(count) {
