@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -155,6 +156,9 @@ class Findings:
 def run_axe(page: Page) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it stands. The script is evaluated through the DevTools
     protocol, so the page's Content-Security-Policy (scripts from agora only) stays in force."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make assets` (it copies axe-core from node_modules for the tests).",
+                    pytrace=False)
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text())
     result = page.evaluate("""async () => {
