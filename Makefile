@@ -26,11 +26,13 @@ $(VENDOR)/.installed: package.json package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/socket.io.min.js
-	mkdir -p $(TEST_VENDOR)  # what only the browser tests inject (axe-core): never served
-	cp node_modules/axe-core/axe.min.js $(TEST_VENDOR)/axe.min.js
 	touch $@
 
-assets: $(VENDOR)/.installed ## front-end scripts from the npm lock file into agora's static files
+$(TEST_VENDOR)/axe.min.js: $(VENDOR)/.installed  # what only the browser tests inject (axe-core): never served
+	mkdir -p $(TEST_VENDOR)
+	cp node_modules/axe-core/axe.min.js $@
+
+assets: $(VENDOR)/.installed $(TEST_VENDOR)/axe.min.js ## front-end scripts from the npm lock file into agora's static files (and axe-core for the browser tests only)
 
 system-packages: ## Debian packages the browser tests need (Chromium), installed when missing
 	@bash scripts/system-packages.sh
