@@ -28,6 +28,7 @@ def routes() -> list[BaseRoute]:
     from agora.admin.views import routes as admin_routes
     from agora.api.routes import routes as api_routes
     from agora.consultations.views import routes as consultation_routes
+    from agora.ethics_committee.views import routes as ethics_routes
     from agora.forums.views import routes as forum_routes
     from agora.home.views import routes as home_routes
     from agora.meetings.views import routes as meeting_routes
@@ -45,6 +46,7 @@ def routes() -> list[BaseRoute]:
         *moderation_routes,
         *consultation_routes,
         *meeting_routes,
+        *ethics_routes,
         Mount("/api/v1", routes=api_routes),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

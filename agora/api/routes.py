@@ -9,6 +9,7 @@ from agora.api import openapi
 from agora.api.common import person_json, require_person
 from agora.consultations.api import routes as consultation_routes
 from agora.meetings.api import routes as meeting_routes
+from agora.ethics_committee.api import routes as ethics_routes
 from agora.proposals.api import routes as proposal_routes
 from agora.web.endpoint import Ctx, api
 
@@ -32,4 +33,5 @@ routes: list[BaseRoute] = [
     *consultation_routes,
     *proposal_routes,
     *meeting_routes,
+    *ethics_routes,
 ]

@@ -28,3 +28,7 @@ def parse(room: str) -> tuple[str, str] | None:
     if not sep or not kind or not ident or len(room) > 100:
         return None
     return kind, ident
+
+
+def ethics_referral(referral_id: str) -> str:
+    return f"ethics_referral:{referral_id}"
