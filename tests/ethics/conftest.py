@@ -100,8 +100,8 @@ STEPS = ["acknowledge", "admissible", "rapporteur", "examine", "draft", "open", 
          "summary", "approve", "publish"]
 
 
-def advance(cast: Cast, referral_id: str, until: str) -> None:
-    """Takes a referral through the workflow up to and including step `until`."""
+def advance(cast: Cast, referral_id: str, until: str, start: str = STEPS[0]) -> None:
+    """Takes a referral through the workflow from step `start` up to and including step `until`."""
     chair = "chair"
     acts: dict[str, list[tuple[str, Any]]] = {
         "acknowledge": [(chair, lambda db, p, r: services.acknowledge(db, p, r))],
@@ -120,7 +120,7 @@ def advance(cast: Cast, referral_id: str, until: str) -> None:
         "approve": [(chair, lambda db, p, r: services.approve_summary(db, p, r))],
         "publish": [(chair, lambda db, p, r: services.publish(db, p, r))],
     }
-    for step in STEPS[: STEPS.index(until) + 1]:
+    for step in STEPS[STEPS.index(start): STEPS.index(until) + 1]:
         for role, act in acts[step]:
             cast.act(role, act, referral_id)
 
