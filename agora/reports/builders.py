@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from agora.permissions import Principal
 
-BUILDER_MODULES: tuple[str, ...] = ("agora.meetings.report",)
+BUILDER_MODULES: tuple[str, ...] = ("agora.meetings.report", "agora.ethics_committee.report")
 
 BuildFn = Callable[[Session, str, str], dict[str, Any]]
 MayBuildFn = Callable[[Principal, Session, str], bool]
