@@ -283,7 +283,8 @@ def _load_extensions() -> None:
     import importlib
 
     for module in ("agora.consultations.cli", "agora.consultations.demo", "agora.deliberation.demo",
-                   "agora.notifications.cli", "agora.meetings.cli", "agora.meetings.demo"):
+                   "agora.notifications.cli", "agora.meetings.cli", "agora.meetings.demo",
+                   "agora.ethics_committee.demo"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as error:
