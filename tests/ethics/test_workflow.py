@@ -120,7 +120,7 @@ def test_steps_out_of_order_are_refused_with_409_and_change_nothing(cast: Cast, 
                 recommendations=["R"], language="fr").status_code == 200
     not_approved = step(client, cast, "chair", referral_id, "publish")
     assert not_approved.status_code == 409 and not_approved.json()["error"]["code"] == "not_approved"
-    assert "approved" in not_approved.json()["error"]["message"]
+    assert "approuvé" in not_approved.json()["error"]["message"]  # in the token holder's language
     assert status_of(cast, referral_id) == "sent"
     # only the chair acknowledges, decides and publishes; only the rapporteur or the chair drafts
     assert step(client, cast, "member", referral_id, "approve-summary").status_code == 403
