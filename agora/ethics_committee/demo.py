@@ -100,8 +100,9 @@ def _committee(db: Session) -> None:
             committee.make_chair(db, admin, member.id)
 
 
-def _submit(db: Session, email: str, **fields: str) -> str:
-    return services.submit(db, _principal(db, email), **fields).id
+def _submit(db: Session, email: str, *, subject: str, question: str, language: str, kind: str = "") -> str:
+    return services.submit(db, _principal(db, email), subject=subject, question=question, language=language,
+                           kind=kind).id
 
 
 def _to_examination(db: Session, referral_id: str) -> None:

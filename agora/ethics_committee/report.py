@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from agora.ethics_committee import access, register
 from agora.ethics_committee.models import Opinion, Referral
-from agora.i18n import gettext as _
 from agora.i18n import current_language, set_language
+from agora.i18n import gettext as _
 from agora.permissions import Permission, Principal, allowed
 from agora.reports.builders import SourceNotFound, SourceNotReady, report_builder
 from agora.settings import LANGUAGES

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -59,7 +59,8 @@ def settings_of(db: Session) -> EthicsSettings:
 
 
 def is_overdue(referral: Referral, now: datetime | None = None) -> bool:
-    return referral.status == S.RECEIVED and (now or datetime.now(referral.acknowledge_by.tzinfo)) > referral.acknowledge_by
+    now = now or datetime.now(referral.acknowledge_by.tzinfo)
+    return referral.status == S.RECEIVED and now > referral.acknowledge_by
 
 
 def members(db: Session) -> list[CommitteeMember]:
@@ -109,7 +110,8 @@ def attachments_of(db: Session, principal: Principal, referral: Referral) -> lis
 
 
 def ballots_of(db: Session, referral: Referral) -> dict[str, Choice]:
-    return {b.person_id: b.choice for b in db.execute(select(Ballot).where(Ballot.referral_id == referral.id)).scalars()}
+    ballots = db.execute(select(Ballot).where(Ballot.referral_id == referral.id)).scalars()
+    return {b.person_id: b.choice for b in ballots}
 
 
 # --- writing helpers -------------------------------------------------------------------------------
@@ -300,7 +302,7 @@ def recuse(db: Session, principal: Principal, referral: Referral, reason: str) -
     access.refuse_unless_member(db, principal, referral)
     workflow.ensure_in(referral.status, workflow.OPEN)
     db.add(Recusal(referral_id=referral.id, person_id=principal.id, reason=(reason or "").strip()[:2000]))
-    db.execute(Ballot.__table__.delete().where(Ballot.referral_id == referral.id, Ballot.person_id == principal.id))
+    db.execute(delete(Ballot).where(Ballot.referral_id == referral.id, Ballot.person_id == principal.id))
     if referral.rapporteur_id == principal.id:
         referral.rapporteur_id = None
     db.flush()
@@ -341,7 +343,7 @@ def save_draft(db: Session, principal: Principal, referral: Referral, text: str,
 def open_vote(db: Session, principal: Principal, referral: Referral) -> None:
     access.refuse_unless_chair(db, principal, referral)
     workflow.ensure_move(referral.status, S.VOTING)
-    db.execute(Ballot.__table__.delete().where(Ballot.referral_id == referral.id))  # a new round
+    db.execute(delete(Ballot).where(Ballot.referral_id == referral.id))  # a new round
     _move(db, referral, S.VOTING, principal.id, "vote.opened")
 
 

@@ -14,8 +14,8 @@ from agora.deliberation.errors import Refused, not_found, sign_in_first
 from agora.ethics_committee import access, committee, register, services, texts, workflow  # noqa: F401
 from agora.ethics_committee.actions import ACTIONS
 from agora.ethics_committee.models import AccessLog, FollowUpState, Referral, ReferralKind
-from agora.files.models import StoredFile
 from agora.files import services as files
+from agora.files.models import StoredFile
 from agora.people.models import COLLEGE_KEYS, Person, Role
 from agora.permissions import Permission, allowed
 from agora.settings import LANGUAGES
@@ -45,11 +45,11 @@ def _signed_in(ctx: Ctx) -> None:
         raise problem(sign_in_first())
 
 
-def _names(db: Session, ids: set[str]) -> dict[str, str]:
-    ids.discard(None)  # type: ignore[arg-type]
-    if not ids:
+def _names(db: Session, ids: set[str | None]) -> dict[str, str]:
+    wanted = {ident for ident in ids if ident}
+    if not wanted:
         return {}
-    return dict(db.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())  # type: ignore[arg-type]
+    return {ident: name for ident, name in db.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))}
 
 
 # --- the committee ------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def render_referral(ctx: Ctx, referral: Referral, *, status: int = 200, error: s
     entries = services.entries_of(db, principal, referral)
     ballots = services.ballots_of(db, referral) if on_committee else {}
     eligible = services.eligible_voters(db, referral) if on_committee else []
-    names = _names(db, {referral.referrer_id, referral.rapporteur_id, *eligible})  # type: ignore[arg-type]
+    names = _names(db, {referral.referrer_id, referral.rapporteur_id, *eligible})
     return ctx.render(
         "ethics/referral.html", status=status, referral=referral, opinion=opinion, entries=entries,
         attachments=services.attachments_of(db, principal, referral), on_committee=on_committee,
@@ -158,7 +158,8 @@ def render_referral(ctx: Ctx, referral: Referral, *, status: int = 200, error: s
         my_ballot=ballots.get(principal.id or ""), tally=services.tally(db, referral) if on_committee else None,
         overdue=services.is_overdue(referral), label=workflow.label, lifecycle=workflow.LIFECYCLE,
         statuses=workflow.S, languages=LANGUAGES, error=error, error_field=error_field, action=action,
-        form=form or dict.fromkeys(REFERRAL_FIELDS, ""), public_url=register.url_of(opinion.id) if opinion and opinion.published_at else "",
+        form=form or dict.fromkeys(REFERRAL_FIELDS, ""),
+        public_url=register.url_of(opinion.id) if opinion and opinion.published_at else "",
     )
 
 

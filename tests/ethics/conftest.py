@@ -111,7 +111,8 @@ def advance(cast: Cast, referral_id: str, until: str, start: str = STEPS[0]) -> 
         "draft": [("rapporteur", lambda db, p, r: services.save_draft(
             db, p, r, "Confidential opinion Okapi", ["Confidential recommendation Axolotl"]))],
         "open": [(chair, lambda db, p, r: services.open_vote(db, p, r))],
-        "votes": [(role, lambda db, p, r: services.cast(db, p, r, "for")) for role in ("chair", "member", "rapporteur")],
+        "votes": [(role, lambda db, p, r: services.cast(db, p, r, "for"))
+                  for role in ("chair", "member", "rapporteur")],
         "close": [(chair, lambda db, p, r: services.close_vote(db, p, r))],
         "send": [(chair, lambda db, p, r: services.send_opinion(db, p, r))],
         "summary": [("rapporteur", lambda db, p, r: services.write_summary(

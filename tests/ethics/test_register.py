@@ -77,3 +77,15 @@ def test_follow_up_by_the_referrer_and_the_board(cast: Cast, client: Any, referr
     cast.use(client, "relay")
     page = client.get(f"/ethics/register/{opinion_id}")
     assert "Applied in the purchasing policy" in page.text and "Referrer Secretname" not in page.text
+
+
+def test_proposals_link_to_a_position_by_its_reference_page(cast: Cast, client: Any, referral_id: str) -> None:
+    opinion_id = _published(cast, referral_id)
+    created = client.post("/api/v1/proposals", headers=cast.api("other_cooperator"), json={
+        "title": {"fr": "Appliquer la position sur les journées d'essai"},
+        "body": {"fr": f"Voir [la position du comité](/ethics/register/{opinion_id})."}})
+    assert created.status_code == 201, created.text
+    proposal = client.get(f"/api/v1/proposals/{created.json()['id']}", headers=cast.api("relay")).json()
+    assert f'href="/ethics/register/{opinion_id}"' in proposal["body_html"]
+    cast.use(client, "relay")
+    assert client.get(f"/ethics/register/{opinion_id}").status_code == 200
