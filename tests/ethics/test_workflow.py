@@ -264,3 +264,15 @@ def test_status_enum_has_a_label_and_a_transition_row() -> None:
     from agora.ethics_committee import workflow
 
     assert set(workflow.TRANSITIONS) == set(ReferralStatus) == set(workflow.STATUS_LABELS)
+
+
+def test_user_text_is_escaped_everywhere(cast: Cast, client: Any) -> None:
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    referral_id = submit(cast, subject=f"Subject {hostile}", question=f"Question {hostile}")
+    cast.act("member", lambda db, p, r: services.send_message(db, p, r, f"Message {hostile}"), referral_id)
+    for role in ("referrer", "chair"):
+        cast.use(client, role)
+        for path in (f"/ethics/referrals/{referral_id}", "/ethics"):
+            page = client.get(path).text
+            assert "<script>alert" not in page and "<img src=x" not in page, (role, path)
+            assert "&lt;script&gt;alert" in page
