@@ -93,10 +93,18 @@ def refuse_unless_member(db: Session, principal: Principal, referral: Referral) 
     return member
 
 
+def acting_chair(db: Session, referral: Referral) -> str | None:
+    """The chair, or when the chair is recused from this referral, the longest-serving member who is not."""
+    recused = select(Recusal.person_id).where(Recusal.referral_id == referral.id)
+    return db.execute(select(CommitteeMember.person_id).where(CommitteeMember.person_id.not_in(recused))
+                      .order_by(CommitteeMember.is_chair.desc(), CommitteeMember.appointed_at, CommitteeMember.id)
+                      .limit(1)).scalar_one_or_none()
+
+
 def refuse_unless_chair(db: Session, principal: Principal, referral: Referral) -> CommitteeMember:
     from agora.i18n import gettext as _
 
     member = refuse_unless_member(db, principal, referral)
-    if not member.is_chair:
+    if acting_chair(db, referral) != principal.id:
         raise Refused(403, "not_chair", _("Only the chair of the committee can do this."))
     return member

@@ -142,7 +142,6 @@ def _referral(ctx: Ctx, action: str, *, for_update: bool = False) -> Referral:
 def render_referral(ctx: Ctx, referral: Referral, *, status: int = 200, error: str = "", error_field: str = "",
                     action: str = "", form: dict[str, str] | None = None) -> Response:
     db, principal = ctx.db, ctx.principal
-    member = access.membership(db, principal.id)
     on_committee = access.is_member_on(db, principal, referral)
     opinion = services.opinion_of(db, referral)
     entries = services.entries_of(db, principal, referral)
@@ -152,7 +151,7 @@ def render_referral(ctx: Ctx, referral: Referral, *, status: int = 200, error: s
     return ctx.render(
         "ethics/referral.html", status=status, referral=referral, opinion=opinion, entries=entries,
         attachments=services.attachments_of(db, principal, referral), on_committee=on_committee,
-        is_chair=on_committee and member is not None and member.is_chair,
+        is_chair=on_committee and access.acting_chair(db, referral) == principal.id,
         is_referrer=referral.referrer_id == principal.id,
         is_rapporteur=referral.rapporteur_id == principal.id, ballots=ballots, eligible=eligible, names=names,
         my_ballot=ballots.get(principal.id or ""), tally=services.tally(db, referral) if on_committee else None,
@@ -210,8 +209,8 @@ def attachment_file(ctx: Ctx) -> Response:
 @page(write=True)
 def access_log(ctx: Ctx) -> Response:
     referral = _referral(ctx, "access_log.read")
-    member = access.membership(ctx.db, ctx.principal.id)
-    if member is None or not member.is_chair or not access.is_member_on(ctx.db, ctx.principal, referral):
+    chairing = access.acting_chair(ctx.db, referral) == ctx.principal.id
+    if not chairing or not access.is_member_on(ctx.db, ctx.principal, referral):
         raise problem(not_found())
     rows = list(ctx.db.execute(select(AccessLog).where(AccessLog.referral_id == referral.id)
                                .order_by(AccessLog.id.desc()).limit(500)).scalars())

@@ -276,3 +276,20 @@ def test_user_text_is_escaped_everywhere(cast: Cast, client: Any) -> None:
             page = client.get(path).text
             assert "<script>alert" not in page and "<img src=x" not in page, (role, path)
             assert "&lt;script&gt;alert" in page
+
+
+def test_when_the_chair_is_recused_the_longest_serving_member_chairs(cast: Cast, client: Any) -> None:
+    from agora.ethics_committee import access
+
+    referral_id = submit(cast)
+    assert step(client, cast, "chair", referral_id, "recuse", reason="I know the referrer").status_code == 200
+    with cast.database.transaction() as db:
+        referral = db.get(Referral, referral_id)
+        assert referral is not None
+        acting = access.acting_chair(db, referral)
+    roles = {person_id: role for role, person_id in cast.ids.items()}
+    assert acting is not None and roles[acting] in {"member", "recused_member", "rapporteur"}
+    for role in {"member", "recused_member", "rapporteur"} - {roles[acting]}:
+        assert step(client, cast, role, referral_id, "acknowledge").status_code == 403
+    assert step(client, cast, roles[acting], referral_id, "acknowledge").status_code == 200
+    assert step(client, cast, "chair", referral_id, "acknowledge").status_code == 404
