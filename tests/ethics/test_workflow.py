@@ -14,6 +14,7 @@ from agora.audit import AuditEntry
 from agora.ethics_committee import services
 from agora.ethics_committee.models import Opinion, Referral, ReferralStatus
 from agora.notifications.models import Notification
+from tests.deliberation_support import tr
 from tests.ethics.conftest import Cast, advance, submit
 
 
@@ -58,7 +59,7 @@ def test_bad_submissions_are_refused_with_a_message_and_nothing_written(cast: Ca
     response = cast.post(client, "referrer", "/ethics/referrals/new", {"subject": "", "question": "q",
                                                                        "language": "fr"})
     assert response.status_code == 422
-    assert "Donnez un objet" in response.text or "subject" in response.text
+    assert tr("Give the referral a subject.") in response.text and 'aria-invalid="true"' in response.text
 
 
 def test_the_board_and_the_committee_refer_too(cast: Cast, client: Any) -> None:
@@ -120,7 +121,8 @@ def test_steps_out_of_order_are_refused_with_409_and_change_nothing(cast: Cast, 
                 recommendations=["R"], language="fr").status_code == 200
     not_approved = step(client, cast, "chair", referral_id, "publish")
     assert not_approved.status_code == 409 and not_approved.json()["error"]["code"] == "not_approved"
-    assert "approuvé" in not_approved.json()["error"]["message"]  # in the token holder's language
+    assert not_approved.json()["error"]["message"] == tr(  # in the token holder's language
+        "The chair has not approved the anonymised summary yet: it cannot be published.")
     assert status_of(cast, referral_id) == "sent"
     # only the chair acknowledges, decides and publishes; only the rapporteur or the chair drafts
     assert step(client, cast, "member", referral_id, "approve-summary").status_code == 403
