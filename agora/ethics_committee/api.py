@@ -51,8 +51,10 @@ def referral_json(ctx: Ctx, referral: Referral) -> dict[str, Any]:
         "context": referral.context, "language": referral.language, "created_at": _iso(referral.created_at),
         "acknowledge_by": _iso(referral.acknowledge_by), "acknowledged_at": _iso(referral.acknowledged_at),
         "overdue": services.is_overdue(referral), "decision_reason": referral.decision_reason or None,
-        "rapporteur": referral.rapporteur_id,
-        "messages": [{"id": e.id, "kind": e.kind.value, "author": e.author_id, "body": e.body,
+        # The referrer sees the committee as one body: which member wrote or reports is the committee's own.
+        "rapporteur": referral.rapporteur_id if on_committee else None,
+        "messages": [{"id": e.id, "kind": e.kind.value, "from": "referrer" if e.author_id == referral.referrer_id
+                      else "committee", "author": e.author_id if on_committee else None, "body": e.body,
                       "scheduled_at": _iso(e.scheduled_at), "at": _iso(e.created_at)}
                      for e in services.entries_of(db, principal, referral)],
         "attachments": [{"id": a.id, "filename": a.filename, "size": a.size,

@@ -96,7 +96,9 @@ def test_the_whole_workflow_through_the_api(cast: Cast, client: Any, referral_id
     assert {"ethics_acknowledged", "ethics_admissibility", "ethics_message", "ethics_opinion_sent",
             "ethics_published"} <= set(kinds)
     referrer_view = client.get(f"/api/v1/ethics/referrals/{referral_id}", headers=cast.api("referrer")).json()
-    assert [m["kind"] for m in referrer_view["messages"]] == ["message", "message"]
+    assert [(m["kind"], m["from"], m["author"]) for m in referrer_view["messages"]] == [
+        ("message", "committee", None), ("message", "referrer", None)]
+    assert referrer_view["rapporteur"] is None
     assert referrer_view["opinion"]["text"] == "The opinion"
 
 
