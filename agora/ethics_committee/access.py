@@ -81,7 +81,20 @@ def access_attachment(db: Session, principal: Principal, referral_id: str, attac
 @room_rule("ethics_referral")
 def may_join_room(db: Session, principal: Principal, referral_id: str) -> bool:
     referral = _fetch(db, referral_id, False)
-    return referral is not None and may_read(db, principal, referral)
+    if referral is None or not may_read(db, principal, referral):
+        return False
+    _log_room_join(db, referral.id, principal.id)
+    return True
+
+
+def _log_room_join(db: Session, referral_id: str, person_id: str | None) -> None:
+    """Joining the room is a read too. Room rules run in a read-only session, so the log is written in a
+    short write transaction of its own (committed before the person is let in)."""
+    with Session(db.get_bind().execution_options(agora_write=True)) as writer:
+        referral = writer.get(Referral, referral_id)
+        if referral is not None:
+            log_access(writer, referral, person_id, "room.joined")
+            writer.commit()
 
 
 def refuse_unless_member(db: Session, principal: Principal, referral: Referral) -> CommitteeMember:

@@ -169,6 +169,10 @@ def test_socket_rooms_follow_the_same_rule(cast: Cast, live_server: Any, sockets
         expected = {"ok": True, "room": room} if role in READERS else {"ok": False, "error": "not_found"}
         assert socket_.join(room) == expected, role
     assert joined["member"].join("ethics_referral:" + "0" * 32) == {"ok": False, "error": "not_found"}
+    with cast.database.transaction() as db:  # joining is a read: logged for those let in, and only them
+        joins = db.execute(select(AccessLog.person_id).where(AccessLog.referral_id == referral_id,
+                                                             AccessLog.action == "room.joined")).scalars()
+        assert sorted(joins) == sorted(cast.ids[role] for role in READERS)
     # an event reaches the room, with no confidential content in it
     cast.act("chair", lambda db, p, r: services.acknowledge(db, p, r), referral_id)
     from agora.realtime import outbox  # noqa: F401  (events leave after commit through the web unit only)
