@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from agora.deliberation.errors import Refused
-from agora.ethics_committee import access, workflow
+from agora.ethics_committee import access, events, workflow
 from agora.ethics_committee.models import (
     Attachment,
     Ballot,
@@ -34,7 +34,6 @@ from agora.i18n import gettext as _
 from agora.notifications.services import notify
 from agora.people.models import Person, Role
 from agora.permissions import Principal
-from agora.realtime import outbox, rooms
 from agora.settings import LANGUAGES
 
 S = ReferralStatus
@@ -118,9 +117,7 @@ def ballots_of(db: Session, referral: Referral) -> dict[str, Choice]:
 
 def _changed(db: Session, referral: Referral, actor_id: str | None, action: str) -> None:
     access.log_access(db, referral, actor_id, action)
-    # Everyone in the room may read the referral, but not every part of it: the event says only that it changed.
-    outbox.queue(db, rooms.ethics_referral(referral.id), "ethics_referral_changed",
-                 {"referral": referral.id, "status": referral.status.value})
+    events.referral_changed(db, referral)
 
 
 def _move(db: Session, referral: Referral, target: ReferralStatus, actor_id: str | None, action: str) -> None:
