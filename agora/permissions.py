@@ -23,6 +23,7 @@ class Permission(enum.StrEnum):
     FORUMS_MANAGE = "forums:space:manage"
     MODERATION_ACT = "moderation:content:moderate"
     MODERATION_CONFIGURE = "moderation:settings:edit"
+    ETHICS_APPOINT = "ethics:committee:appoint"  # members, chair, deadlines; never the referrals themselves
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

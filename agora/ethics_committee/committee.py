@@ -16,7 +16,7 @@ from agora.permissions import Permission, Principal, allowed
 
 
 def _ensure_admin(principal: Principal) -> str:
-    if principal.id is None or not allowed(principal, Permission.ROLES_EDIT):
+    if principal.id is None or not allowed(principal, Permission.ETHICS_APPOINT):
         raise Refused(403, "forbidden", _("Only administrators appoint the ethics committee."))
     return principal.id
 

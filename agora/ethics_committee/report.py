@@ -16,7 +16,8 @@ from agora.ethics_committee import access, register
 from agora.ethics_committee.models import Opinion, Referral
 from agora.i18n import current_language, set_language
 from agora.i18n import gettext as _
-from agora.permissions import Permission, Principal, allowed
+from agora.people.models import Role
+from agora.permissions import Principal
 from agora.reports.builders import SourceNotFound, SourceNotReady, report_builder
 from agora.settings import LANGUAGES
 
@@ -41,7 +42,7 @@ def _ready(opinion: Opinion) -> None:
 
 
 def may_build(principal: Principal, db: Session, source_id: str) -> bool:
-    if allowed(principal, Permission.ROLES_EDIT):
+    if principal.has_role(Role.ADMIN):
         return True
     member = access.membership(db, principal.id)
     if member is None or not member.is_chair:

@@ -64,7 +64,7 @@ def render_committee(ctx: Ctx, *, status: int = 200, error: str = "", error_fiel
     return ctx.render(
         "ethics/committee.html", status=status, members=members, counts=counts,
         missing=[key for key, count in counts.items() if count == 0], referrals=referrals,
-        is_member=mine is not None, is_admin=allowed(ctx.principal, Permission.ROLES_EDIT),
+        is_member=mine is not None, is_admin=allowed(ctx.principal, Permission.ETHICS_APPOINT),
         may_refer=services.may_refer(db, ctx.principal), overdue=services.is_overdue,
         label=workflow.label, settings=services.settings_of(db), colleges=COLLEGE_KEYS,
         error=error, error_field=error_field, form=form or {"email": "", "category": ""},
@@ -89,7 +89,7 @@ COMMITTEE_ACTS = {
 def committee_act(ctx: Ctx) -> Response:
     _signed_in(ctx)
     act = COMMITTEE_ACTS.get(ctx.path_param("action"))
-    if act is None or not allowed(ctx.principal, Permission.ROLES_EDIT):
+    if act is None or not allowed(ctx.principal, Permission.ETHICS_APPOINT):
         raise problem(not_found())
     try:
         act(ctx)
