@@ -136,6 +136,11 @@ def _text(value: str, field: str, message: str, limit: int = TEXT_MAX) -> str:
     return value
 
 
+def _tell_committee(db: Session, referral: Referral, kind: str, person_id: str | None) -> None:
+    if person_id is not None and person_id != referral.referrer_id:
+        notify(db, person_id, kind, {}, url_of(referral.id))
+
+
 def _tell_referrer(db: Session, referral: Referral, kind: str) -> None:
     # The notification names no subject: notifications can be seen in digests and on shared screens.
     notify(db, referral.referrer_id, kind, {}, url_of(referral.id))
@@ -191,6 +196,7 @@ def submit(db: Session, principal: Principal, *, subject: str, question: str, co
     if upload is not None and upload.filename:
         attach(db, principal, referral, upload)
     _changed(db, referral, principal.id, "referral.submitted")
+    _tell_committee(db, referral, "ethics_new_referral", access.acting_chair(db, referral))
     return referral
 
 
@@ -274,6 +280,9 @@ def send_message(db: Session, principal: Principal, referral: Referral, body: st
     _changed(db, referral, principal.id, "message.sent")
     if not from_referrer:
         _tell_referrer(db, referral, "ethics_message")
+    else:
+        _tell_committee(db, referral, "ethics_referrer_message",
+                        referral.rapporteur_id or access.acting_chair(db, referral))
     return entry
 
 

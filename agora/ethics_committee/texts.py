@@ -11,3 +11,5 @@ register_text("ethics_message", lambda _d: _("The ethics committee sent you a me
 register_text("ethics_opinion_sent", lambda _d: _("The ethics committee sent you its opinion and recommendations."))
 register_text("ethics_published", lambda _d: _("The anonymised summary of the opinion on your referral was published "
                                                "in the register."))
+register_text("ethics_new_referral", lambda _d: _("A new referral was sent to the ethics committee: acknowledge it."))
+register_text("ethics_referrer_message", lambda _d: _("The referrer sent the committee a message."))

@@ -95,6 +95,10 @@ def test_the_whole_workflow_through_the_api(cast: Cast, client: Any, referral_id
             Notification.person_id == cast.ids["referrer"])).scalars()]
     assert {"ethics_acknowledged", "ethics_admissibility", "ethics_message", "ethics_opinion_sent",
             "ethics_published"} <= set(kinds)
+    with cast.database.transaction() as db:
+        told = {(n.person_id, n.kind) for n in db.execute(select(Notification).where(
+            Notification.kind.in_(["ethics_new_referral", "ethics_referrer_message"]))).scalars()}
+    assert told == {(cast.ids["chair"], "ethics_new_referral"), (cast.ids["rapporteur"], "ethics_referrer_message")}
     referrer_view = client.get(f"/api/v1/ethics/referrals/{referral_id}", headers=cast.api("referrer")).json()
     assert [(m["kind"], m["from"], m["author"]) for m in referrer_view["messages"]] == [
         ("message", "committee", None), ("message", "referrer", None)]
