@@ -8,8 +8,8 @@ from starlette.routing import BaseRoute, Route
 from agora.api import openapi
 from agora.api.common import person_json, require_person
 from agora.consultations.api import routes as consultation_routes
-from agora.meetings.api import routes as meeting_routes
 from agora.ethics_committee.api import routes as ethics_routes
+from agora.meetings.api import routes as meeting_routes
 from agora.proposals.api import routes as proposal_routes
 from agora.web.endpoint import Ctx, api
 
