@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from sqlalchemy import select
 
@@ -22,6 +23,13 @@ if not SCHEMA.exists():
 def _schema_entry() -> dict[str, Any]:
     schema = json.loads(SCHEMA.read_text())
     return schema["properties"]["ethics_opinions"]["items"]  # type: ignore[no-any-return]
+
+
+def _validate(document: dict[str, Any]) -> None:
+    """The builder's members against their definitions in report-schema.json."""
+    schema = json.loads(SCHEMA.read_text())
+    for member in ("title", "sources", "items", "ethics_opinions"):
+        jsonschema.validate(document[member], {"$defs": schema["$defs"], **schema["properties"][member]})
 
 
 def test_the_builder_is_registered() -> None:
@@ -61,6 +69,8 @@ def test_the_report_holds_the_public_summary_and_nothing_confidential(cast: Cast
         allowed = {role: builder.may_build(principal_of(db, cast.ids[role]), db, opinion_id)
                    for role in ("admin", "chair", "member", "referrer", "board", "moderator")}
     assert by_referral["ethics_opinions"] == by_opinion["ethics_opinions"]
+    _validate(by_opinion)
+    _validate(by_referral)
     entry = by_opinion["ethics_opinions"][0]
     required = _schema_entry()["required"]
     assert all(key in entry for key in required)
