@@ -20,6 +20,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from agora.consultations.models import Consultation, Status
+from agora.ethics_committee.models import Opinion, Referral
 from agora.forums.models import ForumPost, ForumSpace, ForumThread
 from agora.people.models import Person
 from agora.proposals.models import Amendment, Proposal
@@ -111,6 +112,13 @@ PAGES: list[Audited] = [
             first(select(ForumPost.id))),
     Audited("moderation log", "/moderation/log", BOTH),
     Audited("moderation settings", "/moderation/settings", SIGNED_IN),
+    Audited("ethics committee", "/ethics", SIGNED_IN),
+    Audited("ethics: new referral", "/ethics/referrals/new", SIGNED_IN),
+    Audited("ethics referral (committee view)", "/ethics/referrals/{id}", SIGNED_IN,
+            own(select(Referral.id), Referral.referrer_id)),
+    Audited("ethics register", "/ethics/register", SIGNED_IN),
+    Audited("ethics register: position", "/ethics/register/{id}", SIGNED_IN,
+            first(select(Opinion.id).where(Opinion.published_at.is_not(None)))),
 ]
 
 
@@ -137,6 +145,8 @@ REFUSED: list[Refused] = [
             "main form button[type=submit]", first(select(ForumSpace.slug.label("slug"), ForumSpace.id))),
     Refused("forum reply: blank", "/forums/threads/{id}", SIGNED_IN, {"#reply-body": BLANK},
             "form:has(#reply-body) button[type=submit]", first(select(ForumThread.id))),
+    Refused("ethics referral: blank subject", "/ethics/referrals/new", SIGNED_IN,
+            {"#subject": BLANK, "#question": "Une question."}, "main form button[type=submit]"),
     Refused("report content: blank reason", "/moderation/flag?type=forum_post&id={id}", SIGNED_IN, {"#reason": BLANK},
             "main form button[type=submit]", first(select(ForumPost.id))),
 ]

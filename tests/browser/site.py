@@ -24,12 +24,15 @@ from playwright.sync_api import BrowserContext, Page
 from sqlalchemy import select
 
 import agora.consultations.demo
-import agora.deliberation.demo  # noqa: F401 - registers the demo loaders
+import agora.deliberation.demo
+import agora.ethics_committee.demo  # noqa: F401 - registers the demo loaders
 from agora import demo
 from agora.accounts.models import LinkPurpose
 from agora.accounts.services import create_link
 from agora.app import create_app
 from agora.db import Database
+from agora.ethics_committee import committee
+from agora.ethics_committee import services as ethics
 from agora.forums import services as forums
 from agora.forums.models import ForumThread
 from agora.people.accounts_admin import create_user
@@ -151,7 +154,29 @@ def _fill(database: Database) -> tuple[dict[str, str], str]:
             principal = load_principal(db, db.get(Person, auditor))
             forums.reply(db, principal, forums.access_thread(db, principal, thread_id, for_update=True),
                          "Une réponse à relire, *avec* une **mise en forme**.")
+        _ethics(db, auditors)
     return auditors, token
+
+
+def _ethics(db: Any, auditors: dict[str, str]) -> None:
+    """Each auditor sits on the ethics committee and has a referral under examination: its page shows
+    every part a committee member sees (the referral's page is 404 to anyone else)."""
+    def demo_principal(email: str) -> Any:
+        return load_principal(db, db.execute(select(Person).where(Person.email == email)).scalar_one())
+
+    admin, chair = demo_principal("admin@demo.agora.coop"), demo_principal("ethics@demo.agora.coop")
+    for language, auditor in auditors.items():
+        person = db.get(Person, auditor)
+        committee.appoint(db, admin, person.email, "members")
+        principal = load_principal(db, person)
+        referral = ethics.submit(db, principal, subject="Une question d'éthique", question="Est-ce acceptable ?",
+                                 language=language)
+        ethics.send_message(db, principal, referral, "Un message au comité.")
+        ethics.acknowledge(db, chair, referral)
+        ethics.decide_admissibility(db, chair, referral, "yes", "")
+        ethics.assign_rapporteur(db, chair, referral, auditor)
+        ethics.start_examination(db, chair, referral)
+        ethics.add_note(db, principal, referral, "Une note confidentielle.")
 
 
 @contextmanager
