@@ -301,3 +301,18 @@ def test_when_the_chair_is_recused_the_longest_serving_member_chairs(cast: Cast,
         assert step(client, cast, role, referral_id, "acknowledge").status_code == 403
     assert step(client, cast, roles[acting], referral_id, "acknowledge").status_code == 200
     assert step(client, cast, "chair", referral_id, "acknowledge").status_code == 404
+
+
+def test_a_client_without_shares_is_told_who_may_refer(cast: Cast, client: Any) -> None:
+    from agora.people.models import Person
+
+    with cast.database.transaction() as db:
+        someone = db.get(Person, cast.ids["other_cooperator"])
+        assert someone is not None
+        someone.shares, someone.categories = 0, "clients"
+    cast.use(client, "other_cooperator")
+    page = client.get("/ethics/referrals/new")
+    assert 'id="may-not-refer"' in page.text and 'name="question"' not in page.text
+    refused = client.post("/api/v1/ethics/referrals", headers=cast.api("other_cooperator"),
+                          json={"subject": "s", "question": "q", "language": "fr"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_allowed"
