@@ -35,6 +35,7 @@ def routes() -> list[BaseRoute]:
     from agora.moderation.views import routes as moderation_routes
     from agora.notifications.views import routes as notification_routes
     from agora.proposals.views import routes as proposal_routes
+    from agora.reports.views import routes as report_routes
 
     return [
         *home_routes,
@@ -47,6 +48,7 @@ def routes() -> list[BaseRoute]:
         *consultation_routes,
         *meeting_routes,
         *ethics_routes,
+        *report_routes,
         Mount("/api/v1", routes=api_routes),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

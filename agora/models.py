@@ -12,3 +12,4 @@ from agora.moderation import models as moderation_models  # noqa: F401
 from agora.notifications import models as notifications_models  # noqa: F401
 from agora.people import models as people_models  # noqa: F401
 from agora.proposals import models as proposals_models  # noqa: F401
+from agora.reports import models as reports_models  # noqa: F401

@@ -11,6 +11,7 @@ from agora.consultations.api import routes as consultation_routes
 from agora.ethics_committee.api import routes as ethics_routes
 from agora.meetings.api import routes as meeting_routes
 from agora.proposals.api import routes as proposal_routes
+from agora.reports.api import routes as report_routes
 from agora.web.endpoint import Ctx, api
 
 
@@ -34,4 +35,5 @@ routes: list[BaseRoute] = [
     *proposal_routes,
     *meeting_routes,
     *ethics_routes,
+    *report_routes,
 ]

@@ -29,7 +29,12 @@ from sqlalchemy.orm import Session
 
 from agora.permissions import Principal
 
-BUILDER_MODULES: tuple[str, ...] = ("agora.meetings.report", "agora.ethics_committee.report")
+BUILDER_MODULES: tuple[str, ...] = (
+    "agora.consultations.report",
+    "agora.proposals.report",
+    "agora.meetings.report",
+    "agora.ethics_committee.report",
+)
 
 BuildFn = Callable[[Session, str, str], dict[str, Any]]
 MayBuildFn = Callable[[Principal, Session, str], bool]
