@@ -16,19 +16,12 @@ def context(ctx: Ctx, report: Report) -> dict[str, Any]:
     doc = document(report)
     reader = ctx.language
     versions = services.versions_of(ctx.db, report)
-    return {
-        "report": report,
-        "doc": doc,
-        "L": render.labels(),
-        "regions": render.region_names(ctx.db, reader),
-        "colleges": render.COLLEGES,
-        "versions": versions,
-        "text": lambda texts: render.pick(texts, reader, doc["language"]),
-    }
+    return {**render.helpers(doc, reader), "report": report, "versions": versions,
+            "regions": render.region_names(ctx.db, reader)}
 
 
 def pdf_response(ctx: Ctx, report: Report) -> Response:
-    data = render.to_pdf({**context(ctx, report), "lang": ctx.language})
+    data = render.to_pdf(context(ctx, report))
     return Response(data, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="report-{report.id}-v{report.version}.pdf"'})
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from agora.i18n import gettext as _
+from agora.i18n.formatting import format_datetime
 from agora.web import templating
 
 COLLEGES = ("members", "permanents", "clients", "partners")
@@ -28,6 +30,13 @@ def pick(texts: dict[str, str] | None, reader: str, original: str) -> tuple[str,
         if texts.get(code):
             return texts[code], code
     return "", original
+
+
+def helpers(doc: dict[str, Any], reader: str) -> dict[str, Any]:
+    """What the document templates need beside the document: words, colleges, and two functions."""
+    return {"doc": doc, "L": labels(), "colleges": COLLEGES, "lang": reader,
+            "text": lambda texts: pick(texts, reader, doc["language"]),
+            "when": lambda iso: format_datetime(datetime.fromisoformat(iso)) if iso else ""}
 
 
 def labels() -> dict[str, dict[str, str]]:
