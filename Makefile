@@ -34,7 +34,7 @@ $(TEST_VENDOR)/axe.min.js: $(VENDOR)/.installed  # what only the browser tests i
 
 assets: $(VENDOR)/.installed $(TEST_VENDOR)/axe.min.js ## front-end scripts from the npm lock file into agora's static files (and axe-core for the browser tests only)
 
-system-packages: ## Debian packages the browser tests need (Chromium), installed when missing
+system-packages: ## Debian packages agora needs (Chromium for the browser tests, Pango and fonts for PDFs), installed when missing
 	@bash scripts/system-packages.sh
 
 translations: $(STAMP) ## compile the fr/nl/de catalogues

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages agora's tests need, only when they are missing.
+# Installs the Debian packages agora and its tests need, only when they are missing.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# WeasyPrint (reports as PDF): Pango and HarfBuzz, and the fonts the PDF uses.
+for package in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
+  dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
