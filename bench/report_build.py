@@ -169,7 +169,8 @@ def main() -> int:
     figures = measure(args.ballots, args.repeat)
     for name, goal in GOALS.items():
         print(f"  {name:18} {figures[name]:7.3f} s  (goal ≤ {goal:g} s: {'met' if figures['met'][name] else 'MISSED'})")
-    print(f"  PDF: {figures['pdf_pages']} pages, {figures['pdf_bytes']} bytes; first rendering {figures['pdf_first_s']:.3f} s")
+    print(f"  PDF: {figures['pdf_pages']} pages, {figures['pdf_bytes']} bytes; "
+          f"first rendering {figures['pdf_first_s']:.3f} s")
     for problem in figures["checks"]:
         print(f"  FAILED CHECK: {problem}")
     return 1 if figures["checks"] else 0
