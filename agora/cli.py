@@ -284,7 +284,7 @@ def _load_extensions() -> None:
 
     for module in ("agora.consultations.cli", "agora.consultations.demo", "agora.deliberation.demo",
                    "agora.notifications.cli", "agora.meetings.cli", "agora.meetings.demo",
-                   "agora.ethics_committee.demo"):
+                   "agora.ethics_committee.demo", "agora.reports.demo"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as error:
