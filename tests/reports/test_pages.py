@@ -25,6 +25,10 @@ def test_an_administrator_builds_edits_and_submits_through_the_pages(client, dat
     admin = caller(database, roles=["admin"], password=PASSWORD)
     sign_in(client, admin.email)
     assert 'href="/reports/desk"' in client.get("/").text
+    results = client.get(f"/consultations/{c.consultation}/results").text
+    assert f'href="/reports/new?kind=consultation&amp;source={c.consultation}" id="build-report"' in results
+    form = client.get(f"/reports/new?kind=consultation&source={c.consultation}").text
+    assert f'value="{c.consultation}"' in form
     response = _post(client, "/reports/new", {"kind": "consultation", "source": c.consultation, "language": "nl"},
                      "/reports/new")
     assert response.status_code == 303, response.text
