@@ -62,7 +62,7 @@ def csv(ctx: Ctx) -> Response:
 @api
 def update(ctx: Ctx) -> Response:
     require_person(ctx)
-    report = access.report(ctx)
+    report = access.report(ctx, for_update=True)
     body = json_object(ctx)
     services.update_texts(ctx.db, ctx.principal, report, body.get("summary", report.summary),
                           body.get("recommendations", report.recommendations))
@@ -71,7 +71,7 @@ def update(ctx: Ctx) -> Response:
 
 def _act(ctx: Ctx, act: str) -> Response:
     require_person(ctx)
-    report = access.report(ctx)
+    report = access.report(ctx, for_update=True)
     if act == "refresh":
         services.refresh(ctx.db, ctx.principal, report)
     elif act == "submit":
@@ -107,7 +107,7 @@ def answer(ctx: Ctx) -> Response:
 @api
 def correct(ctx: Ctx) -> Response:
     require_person(ctx)
-    following = services.correct(ctx.db, ctx.principal, access.report(ctx))
+    following = services.correct(ctx.db, ctx.principal, access.report(ctx, for_update=True))
     return ctx.respond_json({"id": following.id, "status": following.status.value, "version": following.version,
                              "url": services.url_of(following.id)}, 201)
 

@@ -40,9 +40,13 @@ def url_of(report_id: str) -> str:
 
 # --- reading ----------------------------------------------------------------------------------------
 
-def get(db: Session, report_id: str) -> Report | None:
+def get(db: Session, report_id: str, *, for_update: bool = False) -> Report | None:
+    """`for_update`: the row locked until the end of the transaction (PostgreSQL; SQLite serialises
+    writers anyway), so that two board members, or a double click, never answer or correct twice."""
     if not report_id or len(report_id) > 32:
         return None
+    if for_update:
+        return db.execute(select(Report).where(Report.id == report_id).with_for_update()).scalar_one_or_none()
     return db.get(Report, report_id)
 
 

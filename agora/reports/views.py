@@ -96,7 +96,7 @@ def _recommendations(ctx: Ctx) -> list[dict[str, str]]:
 
 def _act(ctx: Ctx, act: str) -> Response:
     _signed_in(ctx)
-    report = access.report(ctx)
+    report = access.report(ctx, for_update=True)
     try:
         if act == "edit":
             services.update_texts(ctx.db, ctx.principal, report, _texts(ctx, "summary"), _recommendations(ctx))
