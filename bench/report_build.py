@@ -13,8 +13,11 @@
 - `synthesis_pdf_s`: median time to render a hand-built pre-assembly synthesis document of 12 local
   meetings × 20 agenda items as PDF (the meetings' builder lives on another branch: this measures the
   rendering, which is generic). Goal ≤ 5 s.
-- `ballots`, `pdf_bytes`, `pdf_pages`, and `checks`: the report's voter count equals `ballots`, its hash
-  equals the SHA-256 of its canonical JSON, its question counts equal the frozen results.
+- `json_cpu_s`, `pdf_cpu_s`, `synthesis_pdf_cpu_s`: the same medians in CPU time of this process (the
+  machine is shared: wall time includes waiting for a core); `*_runs_s`: every (wall, CPU) pair.
+- `ballots`, `pdf_bytes`, `pdf_pages`, `synthesis_pdf_pages`, and `checks` (a list of problems, empty
+  when right): the report's voter count equals `ballots`, its hash equals the SHA-256 of its canonical
+  JSON, its question counts equal the frozen results.
 
 The consultation is built as bench/tally_100k.py builds it (agora's own code for the consultation,
 bulk inserts for people, register and ballots), then closed with `lifecycle.close_now`.
@@ -47,24 +50,25 @@ def _principal(db: Any, person_id: str) -> Any:
     return load_principal(db, db.get(Person, person_id))
 
 
-def _build_json(fixture: Any) -> tuple[float, dict[str, Any]]:
+def _build_json(fixture: Any) -> tuple[tuple[float, float], dict[str, Any]]:
     from agora.reports import document, services
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with fixture.database.transaction() as db:
         report = services.create(db, _principal(db, fixture.admin_id), "consultation", fixture.consultation_id, "fr")
         doc = document.document(report)
-    return time.perf_counter() - started, doc
+    return (time.perf_counter() - started, time.process_time() - cpu), doc
 
 
-def _pdf(doc: dict[str, Any], regions: dict[str, str]) -> tuple[float, bytes]:
+def _pdf(doc: dict[str, Any], regions: dict[str, str]) -> tuple[tuple[float, float], bytes]:
+    """((wall seconds, CPU seconds of this process), the PDF)."""
     from agora.i18n import language
     from agora.reports import render
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with language("fr"):
         data = render.to_pdf({**render.helpers(doc, "fr"), "regions": regions})
-    return time.perf_counter() - started, data
+    return (time.perf_counter() - started, time.process_time() - cpu), data
 
 
 def synthesis_document(meetings: int = 12, items: int = 20) -> dict[str, Any]:
@@ -126,6 +130,13 @@ def _checks(doc: dict[str, Any], fixture: Any, ballots: int) -> list[str]:
     return problems
 
 
+def _medians(name: str, runs: list[tuple[float, float]]) -> dict[str, float]:
+    """The median wall time (`NAME_s`, what the goal is about) and the median CPU time of this process
+    (`NAME_cpu_s`: on a machine shared with other work, the part that does not wait for a core)."""
+    return {f"{name}_s": statistics.median(w for w, _c in runs),
+            f"{name}_cpu_s": statistics.median(c for _w, c in runs)}
+
+
 def measure(ballots: int = 15_000, repeat: int = 3, say: Any = print) -> dict[str, Any]:
     from agora.consultations import lifecycle
     from agora.db import utcnow
@@ -146,13 +157,15 @@ def measure(ballots: int = 15_000, repeat: int = 3, say: Any = print) -> dict[st
                 seconds, data = _pdf(doc, {})
                 pdf_times.append(seconds)
             synthesis = synthesis_document()
-            synthesis_times = [_pdf(synthesis, {})[0] for _ in range(repeat)]
+            synthesis_runs = [_pdf(synthesis, {}) for _ in range(repeat)]
+            synthesis_times = [seconds for seconds, _data in synthesis_runs]
             figures = {
                 "ballots": ballots,
-                "json_s": statistics.median(json_times), "json_runs_s": json_times,
-                "pdf_s": statistics.median(pdf_times), "pdf_first_s": pdf_times[0], "pdf_runs_s": pdf_times,
+                **_medians("json", json_times), "json_runs_s": json_times,
+                **_medians("pdf", pdf_times), "pdf_first_s": pdf_times[0][0], "pdf_runs_s": pdf_times,
                 "pdf_bytes": len(data), "pdf_pages": _pages(data),
-                "synthesis_pdf_s": statistics.median(synthesis_times), "synthesis_runs_s": synthesis_times,
+                **_medians("synthesis_pdf", synthesis_times), "synthesis_runs_s": synthesis_times,
+                "synthesis_pdf_pages": _pages(synthesis_runs[-1][1]),
                 "checks": _checks(doc, fixture, ballots),
             }
         finally:
@@ -168,7 +181,9 @@ def main() -> int:
     args = parser.parse_args()
     figures = measure(args.ballots, args.repeat)
     for name, goal in GOALS.items():
-        print(f"  {name:18} {figures[name]:7.3f} s  (goal ≤ {goal:g} s: {'met' if figures['met'][name] else 'MISSED'})")
+        verdict = "met" if figures["met"][name] else "MISSED"
+        cpu = figures[name.replace("_s", "_cpu_s")]
+        print(f"  {name:18} {figures[name]:7.3f} s  (CPU {cpu:.3f} s; goal ≤ {goal:g} s: {verdict})")
     print(f"  PDF: {figures['pdf_pages']} pages, {figures['pdf_bytes']} bytes; "
           f"first rendering {figures['pdf_first_s']:.3f} s")
     for problem in figures["checks"]:
