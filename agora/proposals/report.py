@@ -55,7 +55,30 @@ def _amendments(db: Session, proposal: Proposal) -> list[dict[str, Any]]:
              "source": f"/proposals/{proposal.id}/amendments/{a.id}"} for a in rows]
 
 
-@report_builder("proposal", may_build=_may_build, participants=_participants)
+def _follows(db: Session, source_id: str, status: ProposalStatus) -> Proposal | None:
+    proposal = db.get(Proposal, source_id)
+    if proposal is None or proposal.status != status or proposal.moderation != ModerationState.VISIBLE:
+        return None
+    return proposal
+
+
+def _on_submitted(db: Session, principal: Principal, source_id: str) -> None:
+    """A proposal on the agenda moves to "sent to the board" when its report is submitted."""
+    proposal = _follows(db, source_id, ProposalStatus.ON_AGENDA)
+    if proposal is not None:
+        services.send_to_board(db, principal, proposal, _("Sent to the board in a report."))
+
+
+def _on_answered(db: Session, principal: Principal, source_id: str, decision: str, text: dict[str, str]) -> None:
+    """A proposal sent to the board takes the board's answer to its report (in the proposal's language
+    when the board wrote one)."""
+    proposal = _follows(db, source_id, ProposalStatus.SENT_TO_BOARD)
+    if proposal is not None:
+        services.answer(db, principal, proposal, decision, text.get(proposal.language) or next(iter(text.values())))
+
+
+@report_builder("proposal", may_build=_may_build, participants=_participants, on_submitted=_on_submitted,
+                on_answered=_on_answered)
 def build(db: Session, source_id: str, language: str) -> dict[str, Any]:
     proposal = db.get(Proposal, source_id)
     if proposal is None or proposal.status == ProposalStatus.DRAFT:

@@ -13,6 +13,9 @@ only knows this contract:
   (admins always; relays for their own region's meetings).
 - `participants(db, source_id)` gives the ids of the people told when the board answers
   (voters, attendees, supporters, the referrer).
+- Optionally, `on_submitted(db, principal, source_id)` and `on_answered(db, principal, source_id,
+  decision, text)` let the source follow its report (a proposal moves to "sent to the board", then
+  takes the board's answer); they run in the same transaction and must not refuse.
 - A source that does not exist raises `SourceNotFound`; one that cannot be reported yet (a
   consultation still open, a meeting whose report is not submitted) raises `SourceNotReady` with a
   translated message naming why.
@@ -39,6 +42,8 @@ BUILDER_MODULES: tuple[str, ...] = (
 BuildFn = Callable[[Session, str, str], dict[str, Any]]
 MayBuildFn = Callable[[Principal, Session, str], bool]
 ParticipantsFn = Callable[[Session, str], Iterable[str]]
+SubmittedFn = Callable[[Session, Principal, str], None]
+AnsweredFn = Callable[[Session, Principal, str, str, dict[str, str]], None]
 
 
 class SourceNotFound(Exception):
@@ -55,16 +60,20 @@ class Builder:
     build: BuildFn
     may_build: MayBuildFn
     participants: ParticipantsFn
+    on_submitted: SubmittedFn | None = None
+    on_answered: AnsweredFn | None = None
 
 
 _builders: dict[str, Builder] = {}
 
 
-def report_builder(kind: str, *, may_build: MayBuildFn, participants: ParticipantsFn) -> Callable[[BuildFn], BuildFn]:
+def report_builder(kind: str, *, may_build: MayBuildFn, participants: ParticipantsFn,
+                   on_submitted: SubmittedFn | None = None,
+                   on_answered: AnsweredFn | None = None) -> Callable[[BuildFn], BuildFn]:
     """Registers the decorated `build(db, source_id, language)` as the builder of `kind`."""
 
     def register(build: BuildFn) -> BuildFn:
-        _builders[kind] = Builder(kind, build, may_build, participants)
+        _builders[kind] = Builder(kind, build, may_build, participants, on_submitted, on_answered)
         return build
 
     return register

@@ -265,6 +265,8 @@ def submit(db: Session, principal: Principal, report: Report) -> None:
     db.execute(delete(ReportRegion).where(ReportRegion.report_id == report.id))
     db.add_all(ReportRegion(report_id=report.id, region=r) for r in sorted(document.regions_of(report.frozen or {})))
     db.flush()
+    if builder.on_submitted is not None and report.version == 1:
+        builder.on_submitted(db, principal, report.source_id)
     audit.record(db, "report.submit", actor_id=principal.id, target_type="report", target_id=report.id,
                  sha256=report.sha256, version=report.version)
 
@@ -300,6 +302,9 @@ def answer(db: Session, principal: Principal, report: Report, decision: Any, tex
     report.decision, report.answer = Decision(decision), texts
     report.answered_at, report.answered_by = now, principal.id
     db.flush()
+    builder = builders.builder_for(report.kind)
+    if builder is not None and builder.on_answered is not None:
+        builder.on_answered(db, principal, report.source_id, decision, texts)
     told = notify_many(db, [*participants(db, report), report.created_by], NOTIFICATION,
                        {"title": (report.frozen or report.content).get("title", {}), "decision": decision,
                         "kind": report.kind}, url_of(report.id), exclude=[principal.id])

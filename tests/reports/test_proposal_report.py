@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from agora.notifications.models import Notification
 from agora.proposals import access, services
+from agora.proposals.models import Proposal, ProposalStatus
 from agora.reports.document import validate
 from tests.consultations.support import caller
-from tests.deliberation_support import make_proposal, people, principal_of, support_as
+from tests.deliberation_support import make_proposal, people, principal_of, set_threshold, support_as
 from tests.reports.support import canonical_sha256
 
 API = "/api/v1/reports"
@@ -71,3 +72,25 @@ def test_a_draft_proposal_is_not_a_source(client, database):
     admin = caller(database, roles=["admin"])
     response = client.post(API, json={"kind": "proposal", "source": pid}, headers=admin.headers)
     assert response.status_code == 404 and response.json()["error"]["code"] == "source_not_found"
+
+
+def test_the_proposal_follows_its_report_to_the_board_and_takes_the_answer(client, database):
+    set_threshold(database, absolute=1)
+    author, supporter = people(database, [], [])
+    pid = make_proposal(database, author)
+    support_as(database, pid, supporter)
+    admin, board = caller(database, roles=["admin"]), caller(database, roles=["board_member"])
+    with database.transaction() as db:
+        principal = principal_of(db, admin.id)
+        services.put_on_agenda(db, principal, access.access_proposal(db, principal, pid), "AG de juin")
+    response = client.post(API, json={"kind": "proposal", "source": pid, "summary": {"fr": "À décider"}},
+                           headers=admin.headers)
+    rid = response.json()["id"]
+    assert client.post(f"{API}/{rid}/submit", headers=admin.headers).status_code == 200
+    assert client.get(f"/api/v1/proposals/{pid}", headers=admin.headers).json()["status"] == "sent_to_board"
+    answer = {"decision": "accepted", "text": {"nl": "Aanvaard.", "fr": "Accepté : le potager sera créé."}}
+    assert client.post(f"{API}/{rid}/answer", json=answer, headers=board.headers).status_code == 200
+    with database.transaction() as db:
+        proposal = db.get(Proposal, pid)
+        assert proposal.status == ProposalStatus.ANSWERED and proposal.decision.value == "accepted"
+        assert "le potager sera créé" in proposal.decision_md
