@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Watched, screenshot
+from tests.browser.conftest import PHONE, Watched, screenshot
 from tests.consultations.support import ANSWERS, caller, definition
 from tests.realtime.conftest import WAIT, LiveServer
 
@@ -91,4 +91,6 @@ def test_from_a_closed_consultation_to_the_boards_answer(live_server: LiveServer
     expect(page.locator(".board-response")).to_contain_text("Le CA suit la position des membres.")
     expect(page.locator(".board-response")).to_contain_text("Accepté")
     screenshot(page, "report-answered")
+    page.set_viewport_size(PHONE)  # the report's wide tables scroll inside the page, the page does not
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     watched_page.assert_clean(url)
