@@ -7,13 +7,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agora import demo
+from agora.consultations import demo as consultations_demo
 from agora.consultations.models import Consultation, Status
+from agora.deliberation import demo as deliberation_demo
 from agora.people.models import Person
 from agora.proposals.models import Proposal, ProposalStatus
 from agora.reports import services
 from agora.reports.builders import SourceNotFound, SourceNotReady
 from agora.reports.models import Report
 from agora.web.endpoint import Problem, load_principal
+
+# Their loaders run first (registered on import): the reports are built from what they made.
+SOURCES = (consultations_demo.load, deliberation_demo.load)
 
 SUMMARY = {
     "fr": "Les coopérateurs approuvent l'affectation au fonds de solidarité ; la modification des statuts "
@@ -54,8 +59,9 @@ def load(db: Session) -> None:
             services.submit(db, admin, report)
             services.acknowledge(db, board, report)
             services.answer(db, board, report, "partly_accepted", ANSWER)
-        proposal = db.execute(select(Proposal).where(Proposal.status != ProposalStatus.DRAFT,
-                                                     Proposal.status != ProposalStatus.WITHDRAWN)
+        # One still collecting supports, so that the demo proposals keep their statuses.
+        proposal = db.execute(select(Proposal).where(Proposal.status.in_([ProposalStatus.PUBLISHED,
+                                                                          ProposalStatus.THRESHOLD_REACHED]))
                               .order_by(Proposal.supports_count.desc())).scalars().first()
         if proposal is not None:
             report = services.create(db, admin, "proposal", proposal.id, proposal.language,
