@@ -25,8 +25,13 @@ def on_board(principal: Principal) -> bool:
     return principal.has_role(Role.BOARD_MEMBER) or principal.has_role(Role.DELEGATED_ADMINISTRATOR)
 
 
-def sees_desk(principal: Principal) -> bool:
+def sees_whole_desk(principal: Principal) -> bool:
     return is_admin(principal) or on_board(principal)
+
+
+def sees_desk(principal: Principal) -> bool:
+    """Relays see the desk too, with only the reports they built (their meetings')."""
+    return sees_whole_desk(principal) or principal.has_role(Role.RELAY)
 
 
 def is_author(principal: Principal, report: Report) -> bool:

@@ -82,12 +82,17 @@ class Desk:
 
 
 def desk(db: Session, principal: Principal, answered_limit: int = 20) -> Desk:
-    waiting = list(db.execute(
+    """What waits for the board, oldest first; drafts are the administrators' (a relay's own only).
+    A relay sees only the reports they built."""
+    def own(query: Any) -> Any:
+        return query if rules.sees_whole_desk(principal) else query.where(Report.created_by == principal.id)
+
+    waiting = list(db.execute(own(
         select(Report).where(Report.status.in_([ReportStatus.SUBMITTED, ReportStatus.ACKNOWLEDGED]),
                              Report.superseded_by.is_(None))
-        .order_by(Report.submitted_at, Report.id)).scalars())
-    answered = list(db.execute(select(Report).where(Report.status == ReportStatus.ANSWERED)
-                               .order_by(Report.answered_at.desc()).limit(answered_limit)).scalars())
+        .order_by(Report.submitted_at, Report.id))).scalars())
+    answered = list(db.execute(own(select(Report).where(Report.status == ReportStatus.ANSWERED)
+                                   .order_by(Report.answered_at.desc()).limit(answered_limit))).scalars())
     drafts_query = select(Report).where(Report.status == ReportStatus.DRAFT).order_by(Report.created_at.desc())
     if not rules.is_admin(principal):
         drafts_query = drafts_query.where(Report.created_by == principal.id)

@@ -42,7 +42,7 @@ def desk(ctx: Ctx) -> Response:
         raise not_found()
     now = utcnow()
     return ctx.render("reports/desk.html", desk=services.desk(ctx.db, ctx.principal), L=render.labels(),
-                      on_board=rules.on_board(ctx.principal), is_admin=rules.is_admin(ctx.principal),
+                      on_board=rules.on_board(ctx.principal), may_start=_may_start(ctx),
                       waited=lambda since: max(now - since, timedelta(0)).days if since else 0,
                       title_of=lambda r: render.pick((r.frozen or r.content).get("title"), ctx.language, r.language))
 

@@ -86,6 +86,21 @@ def test_the_board_answers_from_its_desk_and_members_see_it(client, database):
     assert client.get("/reports/desk").status_code == 404  # the desk is the board's
 
 
+def test_a_relay_sees_only_their_own_reports_on_the_desk(client, database):
+    c = cast(client, database)
+    rid = submitted(client, c.admin, "consultation", c.consultation)
+    relay = caller(database, roles=["relay:liege"], password=PASSWORD)
+    sign_in(client, relay.email)
+    assert 'href="/reports/desk"' in client.get("/").text
+    desk = client.get("/reports/desk")
+    assert desk.status_code == 200 and f'data-report="{rid}"' not in desk.text
+    assert 'href="/reports/new"' in desk.text
+    # Building from a consultation is the secretariat's: the form says so, nothing is built.
+    refused = _post(client, "/reports/new", {"kind": "consultation", "source": c.consultation}, "/reports/new")
+    assert refused.status_code == 403 and 'id="form-error"' in refused.text
+    assert client.get(f"/reports/{rid}").status_code == 404
+
+
 def test_the_public_list_filters_by_kind_region_and_date(client, database):
     c = cast(client, database)
     rid = submitted(client, c.admin, "consultation", c.consultation)
