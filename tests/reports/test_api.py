@@ -9,6 +9,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from sqlalchemy import delete, func, select
 
+from agora.audit import AuditEntry, verify
 from agora.consultations.models import Consultation
 from agora.notifications.models import Notification
 from agora.reports.models import Report
@@ -97,6 +98,11 @@ def test_participants_are_notified_when_the_board_answers(client, database):
     assert told == {v.id for v in c.voters} | {c.admin.id}
     assert c.member.id not in told and c.board.id not in told
     assert urls == {f"/reports/{rid}"}
+    with database.transaction() as db:
+        acts = [(e.action, e.actor_id) for e in db.execute(
+            select(AuditEntry).where(AuditEntry.target_id == rid).order_by(AuditEntry.seq)).scalars()]
+        assert verify(db).ok  # the chain still holds
+    assert acts == [("report.create", c.admin.id), ("report.submit", c.admin.id), ("report.answer", c.board.id)]
 
 
 def test_who_may_do_what(client, database):
