@@ -30,11 +30,11 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
                           text=True).stdout
 
 
-def page_count(data: bytes, tmp_path: Path) -> int:
-    path = tmp_path / "count.pdf"
+def pdf_info(data: bytes, tmp_path: Path) -> dict[str, str]:
+    path = tmp_path / "info.pdf"
     path.write_bytes(data)
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    return {k.strip(): v.strip() for k, _sep, v in (line.partition(":") for line in info.splitlines())}
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
@@ -60,8 +60,10 @@ def test_page_pdf_and_csv_carry_the_json_figures(client, database, tmp_path):
     pdf = client.get(f"{API}/{rid}.pdf", headers={**c.board.headers, "Accept-Language": "nl"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = pdf_text(pdf.content, tmp_path)
-    pages = page_count(pdf.content, tmp_path)
-    assert text.count(f"SHA-256 {digest}") == pages >= 1  # on every page
+    info = pdf_info(pdf.content, tmp_path)
+    assert info["Tagged"] == "yes"  # a structure tree: headings, lists, tables with their header cells
+    assert info["Title"] == report["title"]["nl"]
+    assert text.count(f"SHA-256 {digest}") == int(info["Pages"]) >= 1  # on every page
     q1 = report["items"][0]["remote"]
     for key, label in (("yes", "ja"), ("no", "nee"), ("abstain", "onthouding")):
         figures = [q1["by_college"][college][key] for college in render.COLLEGES] + [q1["counts"][key]]
