@@ -32,7 +32,8 @@ def public_list(ctx: Ctx) -> Response:
     f = services.parse_filter(q.get("kind", ""), q.get("region", ""), q.get("from", ""), q.get("to", ""))
     return ctx.render("reports/index.html", reports=services.answered_reports(ctx.db, f), f=f, L=render.labels(),
                       regions=render.region_names(ctx.db, ctx.language), kinds=services.KINDS,
-                      title_of=lambda r: render.pick((r.frozen or r.content).get("title"), ctx.language, r.language))
+                      title_of=lambda r: render.pick((r.frozen or r.content).get("title"), ctx.language, r.language),
+                      answer_of=lambda r: render.pick(r.answer, ctx.language, r.language))
 
 
 @page

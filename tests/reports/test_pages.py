@@ -80,6 +80,7 @@ def test_the_board_answers_from_its_desk_and_members_see_it(client, database):
     sign_in(client, voter.email)
     listing = client.get("/reports")
     assert f'data-report="{rid}"' in listing.text
+    assert '<p class="content answer-excerpt" lang="de">Angenommen.</p>' in listing.text
     notes = client.get("/notifications").text
     assert f'href="/reports/{rid}"' in notes
     assert client.get(f"/reports/{rid}").status_code == 200
