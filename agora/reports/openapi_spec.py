@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from agora.api import openapi
 from agora.api.openapi import Operation
@@ -26,11 +27,26 @@ SUMMARY = {"type": "object", "properties": {k: {} for k in ("id", "kind", "statu
                                                             "submitted_at", "answered_at", "decision")}}
 
 
-def _report_schema() -> dict[str, object]:
-    schema: dict[str, object] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with its `#/$defs/...` references replaced by their content (none is recursive): inside
+    the OpenAPI document, such a reference would point at the document's root."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inline(value, defs) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(value, defs) for value in node]
+    return node
+
+
+def _report_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    defs = schema.pop("$defs", {})
     schema.pop("$schema", None)
     schema.pop("$id", None)
-    return schema
+    inlined: dict[str, Any] = _inline(schema, defs)
+    return inlined
 
 
 def declare_all() -> None:

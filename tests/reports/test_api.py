@@ -204,5 +204,8 @@ def test_the_operations_are_in_the_openapi_document(client):
     for action in ("submit", "acknowledge", "answer", "correct", "refresh"):
         assert "post" in paths[f"/reports/{{report_id}}/{action}"]
     assert "/reports/{report_id}.pdf" in paths and "/reports/{report_id}.csv" in paths
+    report = paths["/reports/{report_id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "$ref" not in json.dumps(report)  # self-contained: no reference into a missing $defs
+    assert report["properties"]["title"]["propertyNames"] == {"enum": ["fr", "nl", "de"]}
     assert paths["/reports/{report_id}/answer"]["post"]["requestBody"]["content"]["application/json"]["schema"][
         "properties"]["decision"]["enum"] == ["accepted", "rejected", "partly_accepted", "postponed"]
