@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tests.consultations.support import Caller, caller, close, opened, vote
@@ -59,3 +61,17 @@ def submitted(client: Any, who: Caller, kind: str, source: str) -> str:
     response = client.post(f"/api/v1/reports/{rid}/submit", headers=who.headers)
     assert response.status_code == 200, response.text
     return rid
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def pdf_info(data: bytes, tmp_path: Path) -> dict[str, str]:
+    path = tmp_path / "info.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return {k.strip(): v.strip() for k, _sep, v in (line.partition(":") for line in info.splitlines())}

@@ -11,7 +11,7 @@ from agora.proposals.models import Proposal, ProposalStatus
 from agora.reports.document import validate
 from tests.consultations.support import caller
 from tests.deliberation_support import make_proposal, people, principal_of, set_threshold, support_as
-from tests.reports.support import canonical_sha256
+from tests.reports.support import canonical_sha256, pdf_text
 
 API = "/api/v1/reports"
 
@@ -31,7 +31,7 @@ def _support_comment(database, proposal_id, comment_id, who):
         services.support_comment(db, principal, proposal, comment, True)
 
 
-def test_a_proposal_report_carries_supports_and_the_strongest_arguments(client, database):
+def test_a_proposal_report_carries_supports_and_the_strongest_arguments(client, database, tmp_path):
     author, a, b, c = people(database, [], [], [], [])
     pid = make_proposal(database, author, title="Un potager partagé")
     for who in (a, b, c):
@@ -58,6 +58,10 @@ def test_a_proposal_report_carries_supports_and_the_strongest_arguments(client, 
     arguments = report["items"][0]["arguments"]
     assert [(s["text"], s["supports"]) for s in arguments["for"]] == [("Bon pour la santé", 3), ("Sympa", 1)]
     assert [(s["text"], s["supports"]) for s in arguments["against"]] == [("Trop cher", 1)]
+    pdf = client.get(f"{API}/{rid}.pdf", headers=board.headers)
+    text = pdf_text(pdf.content, tmp_path)
+    assert "Bon pour la santé" in text and "Trop cher" in text and "Un potager partagé" in text
+    assert client.get(f"{API}/{rid}.csv", headers=board.headers).text.count("\r\n") == 1  # no options: header only
 
     answer = {"decision": "postponed", "text": {"fr": "Reporté au budget 2027."}}
     assert client.post(f"{API}/{rid}/answer", json=answer, headers=board.headers).status_code == 200

@@ -7,9 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
 from html import unescape
-from pathlib import Path
 
 from agora.i18n import language
 from agora.reports import render
@@ -18,23 +16,9 @@ from agora.reports.document import validate
 from agora.web import templating
 from tests.conftest import sign_in
 from tests.consultations.support import caller
-from tests.reports.support import cast, submitted
+from tests.reports.support import cast, pdf_info, pdf_text, submitted
 
 API = "/api/v1/reports"
-
-
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def pdf_info(data: bytes, tmp_path: Path) -> dict[str, str]:
-    path = tmp_path / "info.pdf"
-    path.write_bytes(data)
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    return {k.strip(): v.strip() for k, _sep, v in (line.partition(":") for line in info.splitlines())}
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
