@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from agora.i18n import gettext as _
@@ -125,16 +124,12 @@ def to_csv(doc: dict[str, Any]) -> str:
 
 # --- PDF ------------------------------------------------------------------------------------------
 
-@cache
-def _font_config() -> Any:
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
-
-
 def to_pdf(context: dict[str, Any]) -> bytes:
-    """The report as PDF (WeasyPrint), tagged for accessibility; the hash is in every page's footer."""
+    """The report as PDF (WeasyPrint), tagged for accessibility; the hash is in every page's footer.
+
+    Each rendering gets its own font configuration (WeasyPrint's default): Pango's objects are not
+    shared between the worker threads that render PDFs at the same time; it costs some 30 ms."""
     from weasyprint import HTML
 
     html = templating.render("reports/pdf.html", context)
-    return HTML(string=html, base_url=None).write_pdf(font_config=_font_config(), pdf_tags=True)  # type: ignore[no-any-return]
+    return HTML(string=html, base_url=None).write_pdf(pdf_tags=True)  # type: ignore[no-any-return]

@@ -144,3 +144,19 @@ def test_local_meetings_proposals_and_opinions_render_when_present(tmp_path):
     eupen_rows = [r for r in rows if r["source"] == "meeting:m-eupen"]
     assert {(r["option_key"], r["college"]): int(r["count"]) for r in eupen_rows} == {
         ("for", "all"): 4, ("against", "all"): 8, ("abstain", "all"): 1}
+
+
+def test_pdfs_render_in_parallel_threads(tmp_path):
+    """Worker threads render PDFs at the same time (Pango state is not shared between them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    doc = _hand_built()
+
+    def one(_n: int) -> bytes:
+        with language("fr"):
+            return render.to_pdf(_context(doc))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pdfs = list(pool.map(one, range(4)))
+    for data in pdfs:
+        assert f"SHA-256 {doc['integrity']['sha256']}" in pdf_text(data, tmp_path)
