@@ -24,6 +24,7 @@ from agora.ethics_committee.models import Opinion, Referral
 from agora.forums.models import ForumPost, ForumSpace, ForumThread
 from agora.people.models import Person
 from agora.proposals.models import Amendment, Proposal
+from agora.reports.models import Report, ReportStatus
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 BLOCKING = ("serious", "critical")  # axe impacts that fail the audit; the others are reported only
@@ -119,6 +120,13 @@ PAGES: list[Audited] = [
     Audited("ethics register", "/ethics/register", SIGNED_IN),
     Audited("ethics register: position", "/ethics/register/{id}", SIGNED_IN,
             first(select(Opinion.id).where(Opinion.published_at.is_not(None)))),
+    Audited("board answers", "/reports", SIGNED_IN),
+    Audited("board desk", "/reports/desk", SIGNED_IN),
+    Audited("report: new", "/reports/new", SIGNED_IN),
+    Audited("report: answered", "/reports/{id}", SIGNED_IN,
+            first(select(Report.id).where(Report.status == ReportStatus.ANSWERED))),
+    Audited("report: submitted", "/reports/{id}", SIGNED_IN,
+            first(select(Report.id).where(Report.status == ReportStatus.SUBMITTED))),
 ]
 
 

@@ -25,7 +25,8 @@ from sqlalchemy import select
 
 import agora.consultations.demo
 import agora.deliberation.demo
-import agora.ethics_committee.demo  # noqa: F401 - registers the demo loaders
+import agora.ethics_committee.demo
+import agora.reports.demo  # noqa: F401 - registers the demo loaders; reports last: they are built from their sources
 from agora import demo
 from agora.accounts.models import LinkPurpose
 from agora.accounts.services import create_link
