@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -13,11 +12,10 @@ from sqlalchemy import select
 from agora.ethics_committee import register
 from agora.ethics_committee.models import Opinion
 from agora.reports.builders import BUILDER_MODULES, SourceNotFound, SourceNotReady, builder_for
+from agora.reports.document import SCHEMA_PATH
 from tests.ethics.conftest import Cast, advance, principal_of
 
-SCHEMA = Path("/work/shared/report-schema.json")
-if not SCHEMA.exists():
-    SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "report-schema.json"
+SCHEMA = SCHEMA_PATH  # the project's own copy, which every served report is validated against
 
 
 def _schema_entry() -> dict[str, Any]:

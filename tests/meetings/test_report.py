@@ -1,10 +1,12 @@
 """The two report builders (agora/meetings/report.py) and the synthesis arithmetic.
 
-report-schema.json is not in the repository yet (it comes with the reports branch): the structure
-it requires of items and local meetings is checked by hand here.
+Items are validated against their definition in the project's copy of report-schema.json; the
+whole documents are validated by tests/reports.
 """
 
 from __future__ import annotations
+
+import json
 
 import jsonschema
 import pytest
@@ -12,34 +14,12 @@ import pytest
 from agora.meetings import report  # noqa: F401  (registers the builders)
 from agora.permissions import Principal
 from agora.reports.builders import SourceNotFound, SourceNotReady, builder_for
+from agora.reports.document import SCHEMA_PATH
 from tests.meetings.support import assembly, caller, meeting
 
 LANGS = {"fr", "nl", "de"}
-# The part of report-schema.json ($defs and items.items) that these builders fill, copied by hand
-# until the schema file comes with the reports branch.
-TRANSLATED = {"type": "object", "minProperties": 1, "propertyNames": {"enum": ["fr", "nl", "de"]},
-              "additionalProperties": {"type": "string"}}
-OPTION_COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
-STATEMENT = {"type": "object", "required": ["text"], "properties": {
-    "text": {"type": "string"}, "language": {"enum": ["fr", "nl", "de"]}, "source": {"type": "string"},
-    "supports": {"type": "integer", "minimum": 0}}}
-ITEM_SCHEMA = {
-    "type": "object", "required": ["ref", "title", "question_type", "options"],
-    "properties": {
-        "ref": {"type": "string"}, "title": TRANSLATED,
-        "decision_type": {"enum": ["ordinary", "extraordinary", "advisory"]},
-        "question_type": {"enum": ["yes_no", "single_choice", "multiple_choice", "ranking", "budget", "agenda_item"]},
-        "options": {"type": "array", "items": {"type": "object", "required": ["key", "label"],
-                                               "properties": {"key": {"type": "string"}, "label": TRANSLATED}}},
-        "local_meetings": {"type": "array", "items": {
-            "type": "object", "required": ["meeting_id", "region", "date", "attendance", "counts"],
-            "properties": {"meeting_id": {"type": "string"}, "region": {"type": "string"}, "date": {"type": "string"},
-                           "attendance": {"type": "integer", "minimum": 0}, "counts": OPTION_COUNTS,
-                           "by_college": {"type": "object", "additionalProperties": OPTION_COUNTS}}}},
-        "questions_raised": {"type": "array", "items": STATEMENT},
-        "amendments_suggested": {"type": "array", "items": STATEMENT},
-    },
-}
+SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+ITEM_SCHEMA = {"$defs": SCHEMA["$defs"], **SCHEMA["properties"]["items"]["items"]}
 
 
 def _check_translated(value: object) -> None:
