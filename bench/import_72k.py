@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_register
@@ -61,6 +62,31 @@ def run(env: dict[str, str], *args: str) -> tuple[float, str]:
     if result.returncode != 0:
         sys.exit(f"agora {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
     return elapsed, result.stdout.strip()
+
+
+def measure(lines: int = 72_000, say: Any = print) -> dict[str, Any]:
+    """For bench/run.py: the first import of `lines` people and the re-import of the same file, on
+    SQLite in a temporary directory; checks that every line became an active person."""
+    import sqlite3
+
+    with tempfile.TemporaryDirectory(prefix="agora-bench-import-") as tmp:
+        directory = Path(tmp)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
+        env.update({"AGORA_VAR_DIR": str(directory), "AGORA_SECRET_KEY": "bench-" + "x" * 40,
+                    "AGORA_DATABASE_URL": f"sqlite:///{directory / 'agora.db'}"})
+        register = directory / "register.csv"
+        gen_register.write(register, lines)
+        run(env, "db", "upgrade")
+        first, summary = run(env, "import-members", str(register), "--no-progress")
+        again, summary_again = run(env, "import-members", str(register), "--no-progress")
+        say(f"  {lines} lines: first import {first:.1f} s ({summary}); re-import {again:.1f} s ({summary_again})")
+        conn = sqlite3.connect(directory / "agora.db")
+        try:
+            people = conn.execute("SELECT count(*) FROM people WHERE active = 1").fetchone()[0]
+        finally:
+            conn.close()
+        problems = [] if people >= lines else [f"{people} active people after importing {lines} lines"]
+        return {"lines": lines, "first_s": first, "again_s": again, "people": people, "problems": problems}
 
 
 def main() -> None:

@@ -1,0 +1,96 @@
+"""The baseline of `page_proposals` and `page_thread`: a bare Starlette app, one SQL query, one Jinja2 template.
+
+    .venv/bin/python bench/page_baseline.py --database FILE --port N --kind proposals|thread
+                                            --target-id ID --size BYTES
+
+What a page costs with nothing of agora around it: no session, no permissions, no translations, no
+middleware. `GET /` runs one SQL query on the same SQLite file (the same rows agora's page shows: the
+first page of the published proposals, newest first, with their authors; or the first page of the
+thread's posts with their authors) and renders them through one Jinja2 template, padded to the size
+(bytes) of agora's own page, so that both answers carry the same HTML. Served by uvicorn with the
+same options as `agora serve`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import threading
+
+import uvicorn
+from jinja2 import Environment
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+QUERIES = {
+    "proposals": (
+        "SELECT p.id, p.title, p.body_html, p.supports_count, p.comments_count, p.published_at, a.name "
+        "FROM proposals p JOIN people a ON a.id = p.author_id WHERE p.status != 'draft' "
+        "ORDER BY p.published_at DESC LIMIT ?"
+    ),
+    "thread": (
+        "SELECT f.id, f.number, f.body_html, f.created_at, a.name "
+        "FROM forum_posts f JOIN people a ON a.id = f.author_id WHERE f.thread_id = ? "
+        "ORDER BY f.number LIMIT ?"
+    ),
+}
+
+TEMPLATE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body><main><h1>{{ title }}</h1>
+{% for row in rows %}<article id="{{ row[0] }}">
+  <h2><a href="/item/{{ row[0] }}">{{ row[1] }}</a></h2>
+  <div class="body">{{ row[2] | striptags | truncate(excerpt) }}</div>
+  <p class="meta">{{ row[-1] }} · {{ row[3] }} · {{ row[4] }}</p>
+</article>
+{% endfor %}</main>
+<!-- {{ padding }} --></body></html>
+"""
+
+
+def make_app(database: str, kind: str, target_id: str, size: int, per_page: int) -> Starlette:
+    template = Environment(autoescape=True).from_string(TEMPLATE)
+    local = threading.local()
+
+    def connection() -> sqlite3.Connection:
+        if not hasattr(local, "conn"):
+            local.conn = sqlite3.connect(database, check_same_thread=False)
+        return local.conn
+
+    def rows() -> list[tuple[object, ...]]:
+        args = (per_page,) if kind == "proposals" else (target_id, per_page)
+        return connection().execute(QUERIES[kind], args).fetchall()
+
+    excerpt = 300 if kind == "proposals" else 100_000  # the list shows an excerpt, the thread whole posts
+    bare = len(template.render(title=kind, rows=rows(), padding="", excerpt=excerpt).encode())
+    padding = "x" * max(0, size - bare)
+
+    def render() -> str:
+        return template.render(title=kind, rows=rows(), padding=padding, excerpt=excerpt)
+
+    async def page(_request: Request) -> HTMLResponse:
+        # In a worker thread, as agora runs its handlers (sync database access).
+        return HTMLResponse(await run_in_threadpool(render))
+
+    return Starlette(routes=[Route("/", page)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--kind", choices=sorted(QUERIES), required=True)
+    parser.add_argument("--target-id", default="")
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--per-page", type=int, default=50)
+    args = parser.parse_args()
+    app = make_app(args.database, args.kind, args.target_id, args.size, args.per_page)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", proxy_headers=True,
+                access_log=False)
+
+
+if __name__ == "__main__":
+    main()
