@@ -162,6 +162,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """`cpu_seconds` of a process and of its children (the workers of `agora serve --workers N`)."""
+    total = cpu_seconds(pid)
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                total += tree_cpu_seconds(int(child))
+    return total
+
+
 class Api:
     """JSON calls for the set-up and the checks (not the load), a connection each."""
 
@@ -220,11 +230,12 @@ def agora(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Com
 
 
 @contextlib.contextmanager
-def served(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def served(env: dict[str, str], port: int, log: Path, workers: int = 1) -> Iterator[subprocess.Popen[bytes]]:
     """`agora serve` as a user starts it; stopped (SIGTERM, then SIGKILL) on the way out."""
     with log.open("wb") as out:
         process = subprocess.Popen([AGORA, "serve", "--host", "127.0.0.1", "--port", str(port),
-                                    "--log-level", "warning"], env=env, stdout=out, stderr=subprocess.STDOUT)
+                                    "--log-level", "warning", "--workers", str(workers)],
+                                   env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -287,6 +298,45 @@ def create_people(database_url: str, voters: int, seed: int) -> tuple[list[str],
     return admins, people
 
 
+def create_people_in_bulk(database_url: str, voters: int, seed: int) -> tuple[list[str], list[Voter]]:
+    """As `create_people`, for large sets on PostgreSQL (where agora's one-by-one account code costs
+    some ten round trips a person): the two administrators through agora's code, the voters and
+    their tokens as bulk INSERTs of the rows agora's code writes (no audit entry for them: data
+    set building is not what is measured)."""
+    from sqlalchemy import insert
+
+    from agora.accounts import services as accounts
+    from agora.accounts.models import ApiToken
+    from agora.db import Database, new_id
+    from agora.people import accounts_admin
+    from agora.people.models import Person
+
+    rng = random.Random(seed)  # noqa: S311 (reproducible test data)
+    database = Database(database_url)
+    try:
+        with database.transaction() as db:
+            admins = []
+            for n in (1, 2):
+                admin = accounts_admin.create_user(db, f"admin{n}@bench.example", f"Admin {n}", ["admin"], None)
+                admins.append(accounts.create_token(db, admin, "bench"))
+            people, person_rows, token_rows = [], [], []
+            for n in range(voters):
+                college, person_id = random_college(rng), new_id()
+                token = accounts.TOKEN_PREFIX + secrets.token_urlsafe(32)
+                person_rows.append({"id": person_id, "email": f"voter{n}@bench.example", "name": f"Électeur {n}",
+                                    "language": rng.choice(("fr", "nl", "de")), "voting_college": college,
+                                    "shares": 1})
+                token_rows.append({"id": new_id(), "person_id": person_id, "token_hash": accounts.sha256(token),
+                                   "label": "bench"})
+                people.append(Voter(person_id, college, token))
+            for start in range(0, voters, 5000):
+                db.execute(insert(Person), person_rows[start:start + 5000])
+                db.execute(insert(ApiToken), token_rows[start:start + 5000])
+    finally:
+        database.dispose()
+    return admins, people
+
+
 # --- the baseline: raw SQLite commits ------------------------------------------------------------
 
 def raw_commits(path: Path, commits: int, writers: int) -> float:
@@ -332,6 +382,62 @@ def raw_commits(path: Path, commits: int, writers: int) -> float:
     if count != commits:
         raise BenchError(f"raw SQLite baseline stored {count} rows, not {commits}")
     return commits / elapsed
+
+
+def raw_postgres_commits(url: str, commits: int, writers: int) -> float:
+    """Commits/s on PostgreSQL at the same concurrency: `writers` threads, a connection each, one
+    single-row INSERT per transaction, committed (synchronous_commit as the server has it: on)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_raw_box")
+        conn.execute("CREATE TABLE bench_raw_box (id TEXT PRIMARY KEY, consultation_id TEXT, answers TEXT)")
+    payload = json.dumps(random_answers(random.Random(1)))  # noqa: S311
+    shares = [commits // writers + (1 if i < commits % writers else 0) for i in range(writers)]
+    barrier = threading.Barrier(writers + 1)
+    failures: list[BaseException] = []
+
+    def write(count: int) -> None:
+        try:
+            with psycopg.connect(url) as conn:
+                barrier.wait()
+                for _ in range(count):
+                    conn.execute("INSERT INTO bench_raw_box VALUES (%s, %s, %s)", (secrets.token_hex(16), "c", payload))
+                    conn.commit()
+        except BaseException as error:  # reported below
+            failures.append(error)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.abort()
+
+    threads = [threading.Thread(target=write, args=(count,)) for count in shares]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    with psycopg.connect(url, autocommit=True) as conn:
+        count = conn.execute("SELECT count(*) FROM bench_raw_box").fetchone()[0]
+        conn.execute("DROP TABLE bench_raw_box")
+    if failures:
+        raise BenchError(f"raw PostgreSQL baseline failed: {failures[0]!r}")
+    if count != commits:
+        raise BenchError(f"raw PostgreSQL baseline stored {count} rows, not {commits}")
+    return commits / elapsed
+
+
+def empty_postgres(url: str) -> None:
+    """Creates the database when it does not exist yet (a fresh CI machine), else empties it."""
+    import psycopg
+
+    base, _slash, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
 
 
 # --- load generators -----------------------------------------------------------------------------
@@ -473,18 +579,29 @@ def run_python(port: int, path: str, lines: list[tuple[str, str]], connections: 
 
 # --- checks in the database ----------------------------------------------------------------------
 
-def check_database(path: Path, consultation_id: str, voters: list[Voter], codes: list[str]) -> dict[str, Any]:
-    """Read with plain sqlite3 once the server has stopped; `codes` are the tracking codes the voters
-    received (one per acknowledged ballot). Every disagreement found is listed."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        ballots = conn.execute("SELECT tracking_code, college FROM ballot_box WHERE consultation_id = ?",
-                               (consultation_id,)).fetchall()
-        register = conn.execute("SELECT person_id, college FROM consultation_register WHERE consultation_id = ?",
-                                (consultation_id,)).fetchall()
-        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
+def check_database(path: Path | str, consultation_id: str, voters: list[Voter], codes: list[str]) -> dict[str, Any]:
+    """Read once the server has stopped (plain sqlite3 for a file, psycopg for a PostgreSQL URL);
+    `codes` are the tracking codes the voters received (one per acknowledged ballot). Every
+    disagreement found is listed."""
+    if isinstance(path, str):
+        import psycopg
+
+        with psycopg.connect(path) as pg:
+            ballots = pg.execute("SELECT tracking_code, college FROM ballot_box WHERE consultation_id = %s",
+                                 (consultation_id,)).fetchall()
+            register = pg.execute("SELECT person_id, college FROM consultation_register WHERE consultation_id = %s",
+                                  (consultation_id,)).fetchall()
+        integrity = "ok"
+    else:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ballots = conn.execute("SELECT tracking_code, college FROM ballot_box WHERE consultation_id = ?",
+                                   (consultation_id,)).fetchall()
+            register = conn.execute("SELECT person_id, college FROM consultation_register WHERE consultation_id = ?",
+                                    (consultation_id,)).fetchall()
+            integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            conn.close()
     problems = []
     acknowledged = len(codes)
     if len(set(codes)) != acknowledged:
@@ -542,18 +659,29 @@ def choose_generator(wanted: str) -> str:
 
 
 def run(voters: int = 2000, connections: int = 32, generator: str = "auto", seed: int = 1,
-        keep: Path | None = None, profile: Path | None = None, say: Any = print) -> dict[str, Any]:
-    """Runs the scenario; returns its figures and the list of problems found (empty when correct)."""
+        keep: Path | None = None, profile: Path | None = None, postgres: str | None = None,
+        redis: str | None = None, workers: int = 1, say: Any = print) -> dict[str, Any]:
+    """Runs the scenario; returns its figures and the list of problems found (empty when correct).
+    `postgres` (a postgresql:// URL, its database EMPTIED first) with `redis` and `workers`: the
+    same on PostgreSQL, `agora serve --workers N`, against raw PostgreSQL commits."""
     generator = choose_generator(generator)
     with tempfile.TemporaryDirectory(prefix="agora-bench-ballots-") as tmp:
         directory = Path(keep) if keep else Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
         port = free_port()
         env = environment(directory, port)
-        database_file = directory / "agora.db"
+        database_file: Path | str = directory / "agora.db"
+        if postgres:
+            empty_postgres(postgres)
+            env["AGORA_DATABASE_URL"] = database_file = postgres
+            if redis:
+                env["AGORA_REDIS_URL"] = redis
         agora(env, "db", "upgrade")
         started = time.perf_counter()
-        admins, people = create_people(env["AGORA_DATABASE_URL"], voters, seed)
+        if postgres:
+            admins, people = create_people_in_bulk("postgresql+psycopg:" + postgres.split(":", 1)[1], voters, seed)
+        else:
+            admins, people = create_people(env["AGORA_DATABASE_URL"], voters, seed)
         say(f"  {voters} voters with their tokens created in {time.perf_counter() - started:.1f} s")
         rng = random.Random(seed + 1)  # noqa: S311
         lines = [(voter.token, json.dumps({"answers": random_answers(rng)})) for voter in people]
@@ -561,10 +689,16 @@ def run(voters: int = 2000, connections: int = 32, generator: str = "auto", seed
         lines_file.write_text("".join(f"{token}\t{body}\n" for token, body in lines), encoding="utf-8")
 
         baseline_file = directory / "raw.db"
-        baseline_before = raw_commits(baseline_file, voters, connections)
+
+        def baseline(commits: int, writers: int) -> float:
+            if postgres:
+                return raw_postgres_commits(postgres, commits, writers)
+            return raw_commits(baseline_file, commits, writers)
+
+        baseline_before = baseline(voters, connections)
 
         problems: list[str] = []
-        with served(env, port, directory / "server.log") as server:
+        with served(env, port, directory / "server.log", workers) as server:
             api = Api(port)
             now = datetime.now(UTC)
             created = api.ok("POST", "/api/v1/consultations", admins[0],
@@ -575,13 +709,13 @@ def run(voters: int = 2000, connections: int = 32, generator: str = "auto", seed
             if opened["status"] != "open":
                 raise BenchError(f"the consultation did not open: {opened}")
             path = f"/api/v1/consultations/{cid}/ballot"
-            server_cpu = cpu_seconds(server.pid)
+            server_cpu = tree_cpu_seconds(server.pid)
             profiler = start_profiler(server.pid, profile) if profile else None
             if generator == "wrk":
                 load = run_wrk(f"http://127.0.0.1:{port}{path}", lines_file, voters, connections, directory)
             else:
                 load = run_python(port, path, lines, connections)
-            server_cpu = cpu_seconds(server.pid) - server_cpu
+            server_cpu = tree_cpu_seconds(server.pid) - server_cpu
             if profiler:
                 stop_profiler(profiler)
             ok = load.statuses.get("200", 0)
@@ -600,8 +734,8 @@ def run(voters: int = 2000, connections: int = 32, generator: str = "auto", seed
                 problems.append(f"agora audit verify: exit {audit.returncode}: {audit.stderr.strip()}")
         server_log = (directory / "server.log").read_text(errors="replace")
 
-        baseline_after = raw_commits(baseline_file, voters, connections)
-        single_writer = raw_commits(baseline_file, min(voters, 2000), 1)
+        baseline_after = baseline(voters, connections)
+        single_writer = baseline(min(voters, 2000), 1)
         stored = check_database(database_file, cid, people, load.codes)
         problems += stored["problems"]
         # A failed ballot is an answer other than 200, or a request sent and never answered (a read or
@@ -635,6 +769,7 @@ def run(voters: int = 2000, connections: int = 32, generator: str = "auto", seed
             "baseline_commits_per_s": baseline, "baseline_before": baseline_before,
             "baseline_after": baseline_after, "single_writer_commits_per_s": single_writer,
             "error_causes": dict(causes), "problems": problems,
+            "backend": "PostgreSQL" if postgres else "SQLite", "workers": workers,
         }
 
 
@@ -646,7 +781,8 @@ def describe(figures: dict[str, Any]) -> str:
             f"  errors {f['errors']}, lost {f['lost']} (socket errors {f['socket_errors']}); "
             f"stored {f['stored']} ballots, {f['register']} register rows\n"
             f"  CPU: server {f['server_cpu_pct']:.0f} % of a core, generator {f['generator_cpu_pct']:.0f} %\n"
-            f"  raw SQLite: {f['baseline_commits_per_s']:.0f} commits/s with {f['connections']} writers "
+            f"  raw {f.get('backend', 'SQLite')}: {f['baseline_commits_per_s']:.0f} commits/s "
+            f"with {f['connections']} writers "
             f"(before {f['baseline_before']:.0f}, after {f['baseline_after']:.0f}); "
             f"{f['single_writer_commits_per_s']:.0f}/s with one writer"
             + "".join(f"\n  server error ×{n}: {cause}" for cause, n in f["error_causes"].items()))

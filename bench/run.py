@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 import ballots  # noqa: E402
 import import_72k  # noqa: E402
 import pages  # noqa: E402
+import sockets  # noqa: E402
 import tally_100k  # noqa: E402
 
 RESULTS = BENCH / "results"
@@ -50,6 +51,10 @@ BALLOTS_RATIO_GOAL = 0.8  # issue 8, ballots_sqlite: ≥ 0.8 of the baseline …
 BALLOTS_RATE_GOAL = 300.0  # … and ≥ 300/s
 PAGE_GOALS = {"proposals": (0.5, 50.0), "thread": (0.4, 100.0)}  # (≥ ratio of the baseline, p99 ≤ ms)
 IMPORT_GOAL_S = 60.0
+BROADCAST_GOALS = (500.0, 400.0)  # sockets_broadcast: p99 delivery ≤ 500 ms, server RSS ≤ 400 MB
+REDIS_GOAL_MS = 750.0  # sockets_redis: p99 ≤ 750 ms
+POSTGRES_URL = os.environ.get("AGORA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/agora_bench")
+REDIS_URL = os.environ.get("AGORA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")  # its own channel
 
 
 def row(name: str, value: float, unit: str, goal: str | None = None, baseline: float | None = None,
@@ -111,6 +116,26 @@ def ballots_rows(name: str = "ballots_sqlite", **size: Any) -> tuple[list[dict[s
     ], f
 
 
+POSTGRES_RATIO_GOAL, POSTGRES_RATE_GOAL = 0.5, 1000.0  # ballots_postgres: ≥ 0.5 of the baseline, ≥ 1,000/s
+
+
+def postgres_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    f = ballots.run(**size, postgres=POSTGRES_URL, redis=REDIS_URL, workers=2, say=say)
+    say(ballots.describe(f))
+    rate, baseline = f["ballots_per_s"], f["baseline_commits_per_s"]
+    name = "ballots_postgres"
+    return [
+        row(name, rate, "ballots/s", f">= {POSTGRES_RATIO_GOAL} x baseline and >= {POSTGRES_RATE_GOAL:.0f}",
+            baseline=baseline, met=rate >= POSTGRES_RATIO_GOAL * baseline and rate >= POSTGRES_RATE_GOAL),
+        row(f"{name}_p50", f["p50_ms"], "ms"),
+        row(f"{name}_p99", f["p99_ms"], "ms"),
+        row(f"{name}_errors", f["errors"], "requests", "== 0", met=f["errors"] == 0),
+        row(f"{name}_lost", f["lost"], "ballots", "== 0", met=f["lost"] == 0 and f["stored"] == f["voters"]),
+        row(f"{name}_server_cpu", f["server_cpu_pct"], "% of a core (2 workers)"),
+        row(f"{name}_generator_cpu", f["generator_cpu_pct"], f"% of a core ({f['generator']})"),
+    ], f
+
+
 def burst_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     f = ballots.run(**size, say=say)
     say(ballots.describe(f))
@@ -165,13 +190,37 @@ def import_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     ], f
 
 
-def pending_rows(**_size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    why_sockets = "the scenario is not built yet (bench/README.md, What is not measured)"
+def broadcast_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    f = sockets.run(**size, say=say)
+    say(sockets.describe(f))
+    p99_goal, rss_goal = BROADCAST_GOALS
     return [
-        not_measured("ballots_postgres", "ballots/s", ">= 0.5 x baseline and >= 1000", why_sockets),
-        not_measured("sockets_broadcast", "ms", "p99 <= 500; RSS <= 400 MB", why_sockets),
-        not_measured("sockets_redis", "ms", "p99 <= 750", why_sockets),
-        not_measured("closing_rush", "ms", "zero errors; ballot p99 <= 250", why_sockets),
+        row("sockets_broadcast", f["p99_ms"], "ms (p99 delivery)", f"<= {p99_goal:g}", met=f["p99_ms"] <= p99_goal),
+        row("sockets_broadcast_p50", f["p50_ms"], "ms"),
+        row("sockets_broadcast_rss", f["rss_mb"], "MB", f"<= {rss_goal:g}", met=f["rss_mb"] <= rss_goal),
+        row("sockets_broadcast_missing", f["missing"] + f["failed_watchers"], "deliveries", "== 0",
+            met=f["missing"] == 0 and f["failed_watchers"] == 0),
+        row("sockets_broadcast_generator_cpu", f["generator_cpu_pct"], "% of a core (2 processes)"),
+    ], f
+
+
+def redis_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    f = sockets.run(**size, servers=2, postgres=POSTGRES_URL, redis=REDIS_URL, say=say)
+    say(sockets.describe(f))
+    return [
+        row("sockets_redis", f["p99_ms"], "ms (p99 delivery)", f"<= {REDIS_GOAL_MS:g}",
+            met=f["p99_ms"] <= REDIS_GOAL_MS),
+        row("sockets_redis_p50", f["p50_ms"], "ms"),
+        row("sockets_redis_missing", f["missing"] + f["failed_watchers"], "deliveries", "== 0",
+            met=f["missing"] == 0 and f["failed_watchers"] == 0),
+        row("sockets_redis_generator_cpu", f["generator_cpu_pct"], "% of a core (2 processes)"),
+    ], f
+
+
+def pending_rows(**_size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    why = "the scenario is not built yet (bench/README.md, What is not measured)"
+    return [
+        not_measured("closing_rush", "ms", "zero errors; ballot p99 <= 250", why),
         not_measured("report_synthesis", "s", "JSON <= 1; PDF <= 5", "reports not merged"),
     ], {"problems": []}
 
@@ -190,12 +239,21 @@ SCENARIOS = [
              full={"voters": 300, "connections": 1, "generator": "auto"}, smoke={}, run=sequential_rows),
     Scenario("ballots_sqlite_200_at_once", "200 voters, 200 connections, every ballot at the same moment",
              full={"voters": 200, "connections": 200, "generator": "auto"}, smoke={}, run=burst_rows),
+    Scenario("ballots_postgres", "voters casting through the API against `agora serve --workers 2` on PostgreSQL "
+             "and Redis (the database is EMPTIED first)",
+             full={"voters": 2_000, "connections": 32, "generator": "auto"},
+             smoke={"voters": 30, "connections": 4, "generator": "auto"}, run=postgres_rows),
     Scenario("pages", "signed-in GET of the proposals list (10,000) and of a 500-post thread, French, wrk, "
              "against a bare Starlette baseline",
              full={"proposals": 10_000, "posts": 500, "seconds": 20, "connections": 32},
-             smoke={"proposals": 200, "posts": 60, "seconds": 2, "connections": 4}, run=page_rows),
+             smoke={"proposals": 200, "posts": 60, "seconds": 1, "connections": 4}, run=page_rows),
     Scenario("import_72k", "agora import-members of 72,000 lines (SQLite), then again",
              full={"lines": 72_000}, smoke={"lines": 500}, run=import_rows),
+    Scenario("sockets_broadcast", "one live event to 5,000 websocket clients of one `agora serve` (SQLite)",
+             full={"clients": 5000, "events": 5}, smoke={"clients": 50, "events": 1}, run=broadcast_rows),
+    Scenario("sockets_redis", "the same over 2 `agora serve` sharing PostgreSQL and Redis, 2,500 clients each "
+             f"(the PostgreSQL database {POSTGRES_URL.rsplit('/', 1)[-1]} is EMPTIED first)",
+             full={"clients": 5000, "events": 5}, smoke={"clients": 50, "events": 1}, run=redis_rows),
     Scenario("not_measured", "the scenarios of issue 8 this run does not measure yet",
              full={"report": True}, smoke={"report": True}, run=pending_rows),
 ]

@@ -22,12 +22,13 @@ log = logging.getLogger("agora.consultations")
 
 
 def consultation(ctx: Ctx, consultation_id: str | None = None, *, manage: bool = False,
-                 signed_in: bool = False) -> Consultation:
+                 signed_in: bool = False, questions: bool = True) -> Consultation:
     """`signed_in=True` for the routes that only refuse before the right moment (casting a ballot,
     results, CSV, tracking codes): there any signed-in person learns "not open" or "not closed" (409),
-    drafts included, and nothing else about a draft."""
+    drafts included, and nothing else about a draft. `questions=False` leaves the questions unloaded
+    (casting a ballot takes them from `voting.question_specs`)."""
     consultation_id = consultation_id or ctx.path_param("consultation_id")
-    found = services.get(ctx.db, consultation_id)
+    found = services.get(ctx.db, consultation_id, questions=questions)
     if found is None or not _visible(ctx, found, signed_in):
         raise not_found()
     if manage:
@@ -36,7 +37,7 @@ def consultation(ctx: Ctx, consultation_id: str | None = None, *, manage: bool =
         ctx.db.commit()
         events = schedule.settle(ctx.request.app.state.db, found.id)
         _emit(ctx, events)
-        found = services.get(ctx.db, consultation_id, refresh=True)
+        found = services.get(ctx.db, consultation_id, refresh=True, questions=questions)
         if found is None or not _visible(ctx, found, signed_in):
             raise not_found()
     return found

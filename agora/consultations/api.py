@@ -102,7 +102,7 @@ def second_call(ctx: Ctx) -> Response:
 @api
 def ballot(ctx: Ctx) -> Response:
     person = require_person(ctx)
-    consultation = access.consultation(ctx, signed_in=True)
+    consultation = access.consultation(ctx, signed_in=True, questions=False)  # cast reads them from a cache
     answers = json_object(ctx).get("answers")
     if answers is None:
         raise errors.Refused(422, "invalid_answer", _("The ballot needs an answers object."))

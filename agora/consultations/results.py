@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agora.consultations import explain as prose
-from agora.consultations.models import Ballot, Consultation
+from agora.consultations.models import Ballot, Consultation, Question
 from agora.consultations.tally import YES_NO_OPTIONS, Accumulator, QuestionSpec, Rules, tally
 from agora.i18n import current_language, gettext
 from agora.i18n.formatting import format_number, format_percent
@@ -32,13 +33,17 @@ def exact(text: str) -> Fraction:
 
 
 def specs(consultation: Consultation) -> list[QuestionSpec]:
+    return specs_of(consultation.questions)
+
+
+def specs_of(questions: Iterable[Question]) -> list[QuestionSpec]:
     return [
         QuestionSpec(
             ref=q.ref, type=q.type, decision_type=q.decision_type,  # type: ignore[arg-type]
             options=YES_NO_OPTIONS if q.type == "yes_no" else tuple(o.key for o in q.options),
             max_choices=q.max_choices, budget_total=q.budget_total,
         )
-        for q in consultation.questions
+        for q in questions
     ]
 
 

@@ -154,8 +154,11 @@ def _with_questions() -> tuple[object, ...]:
     return (selectinload(Consultation.questions).selectinload(Question.options),)
 
 
-def get(db: Session, consultation_id: str, *, refresh: bool = False) -> Consultation | None:
-    statement = select(Consultation).where(Consultation.id == consultation_id).options(*_with_questions())
+def get(db: Session, consultation_id: str, *, refresh: bool = False, questions: bool = True) -> Consultation | None:
+    """`questions=False`: the consultation's own row only (its questions stay unloaded)."""
+    statement = select(Consultation).where(Consultation.id == consultation_id)
+    if questions:
+        statement = statement.options(*_with_questions())
     if refresh:
         statement = statement.execution_options(populate_existing=True)
     return db.execute(statement).scalar_one_or_none()

@@ -15,18 +15,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from agora import audit
-from agora.consultations import electorate, errors, events, results, services
-from agora.consultations.models import Ballot, Consultation, Status, VoterRecord
+from agora.consultations import electorate, errors, events, results
+from agora.consultations.models import Ballot, Consultation, Question, Status, VoterRecord
 from agora.consultations.tally import ABSTAIN, QuestionSpec, validate_answer
 from agora.db import utcnow
 from agora.i18n import gettext as _
@@ -63,9 +65,12 @@ def answer_problem(ref: str, code: str, spec: QuestionSpec) -> errors.Refused:
 
 def check_answers(consultation: Consultation, answers: Any) -> dict[str, Any]:
     """The answers, checked against every question and put in a canonical order."""
+    return check_against(results.specs(consultation), answers)
+
+
+def check_against(specs: Sequence[QuestionSpec], answers: Any) -> dict[str, Any]:
     if not isinstance(answers, Mapping):
         raise errors.Refused(422, "invalid_answer", _("answers must be an object with one answer per question."))
-    specs = results.specs(consultation)
     known = {spec.ref for spec in specs}
     for ref in answers:
         if ref not in known:
@@ -106,25 +111,95 @@ class Cast:
     changed: bool
 
 
-def not_open_problem(consultation: Consultation) -> errors.Refused:
-    if consultation.status == Status.DRAFT:
+def not_open_problem(status: Status) -> errors.Refused:
+    if status == Status.DRAFT:
         return errors.Refused(409, "not_open", _("This consultation is not open yet."))
     return errors.Refused(409, "not_open", _("This consultation is closed: ballots are no longer accepted."))
 
 
+class _SpecsCache:
+    """The questions of consultations as the ballot checks need them, kept by this process.
+
+    Questions and options change only while a consultation is a draft (`rules.editable`), and no
+    consultation goes back to draft: once it has left draft, its questions are fixed for good and
+    may be kept. Drafts are never kept. Loading them for every ballot was the largest single cost of
+    casting (bench/README.md). Bounded: the least recently used go first.
+    """
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, tuple[QuestionSpec, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def specs(self, db: Session, consultation_id: str, status: Status) -> tuple[QuestionSpec, ...]:
+        """`status`: the consultation's status as read in this transaction."""
+        if status != Status.DRAFT:
+            with self._lock:
+                kept = self._kept.get(consultation_id)
+                if kept is not None:
+                    self._kept.move_to_end(consultation_id)
+                    return kept
+        specs = tuple(results.specs_of(_questions(db, consultation_id)))
+        if status != Status.DRAFT:
+            with self._lock:
+                self._kept[consultation_id] = specs
+                while len(self._kept) > self.SIZE:
+                    self._kept.popitem(last=False)
+        return specs
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+question_specs = _SpecsCache()
+
+
+def _questions(db: Session, consultation_id: str) -> list[Question]:
+    return list(db.execute(
+        select(Question).where(Question.consultation_id == consultation_id)
+        .options(selectinload(Question.options)).order_by(Question.position)
+        .execution_options(populate_existing=True)  # a draft edited in this very transaction
+    ).scalars())
+
+
+@dataclass(frozen=True)
+class _Locked:
+    consultation: Consultation
+    status: Status
+    closes_at: datetime
+
+
+def _lock_for_ballot(db: Session, consultation_id: str) -> _Locked | None:
+    """The consultation's state re-read under a shared row lock (PostgreSQL; on SQLite the write
+    transaction already serialises writers): a close waits for the ballots in flight, and the
+    ballots behind it see it closed. The state read here decides, whatever copy the session holds;
+    the copy itself (loaded by the handler, with or without its questions) is left as it is."""
+    row = db.execute(
+        select(Consultation.status, Consultation.closes_at).where(Consultation.id == consultation_id)
+        .with_for_update(read=True)
+    ).one_or_none()
+    if row is None:
+        return None
+    consultation = db.get(Consultation, consultation_id)  # the handler's copy: no query
+    return _Locked(consultation, row.status, row.closes_at) if consultation is not None else None
+
+
 def cast(db: Session, consultation_id: str, person: Person, answers: Any, *, secret_key: str,
          now: datetime | None = None) -> Cast:
-    consultation = services.lock_for_ballot(db, consultation_id)
-    if consultation is None:
+    locked = _lock_for_ballot(db, consultation_id)
+    if locked is None:
         raise errors.Refused(404, "not_found", _("This consultation does not exist."))
+    consultation = locked.consultation
     now = now or utcnow()  # read once the lock is held: a close in progress has finished by now
-    if consultation.status != Status.OPEN or now >= consultation.closes_at:
-        raise not_open_problem(consultation)
+    if locked.status != Status.OPEN or now >= locked.closes_at:
+        raise not_open_problem(locked.status)
     elector = electorate.elector(db, consultation.id, person.id)
     if elector is None:
         reason, message = electorate.reason_not_eligible(db, consultation, person)
         raise errors.Refused(403, "not_eligible", message, reason=reason)
-    clean = check_answers(consultation, answers)
+    clean = check_against(question_specs.specs(db, consultation.id, locked.status), answers)
     key = change_key(secret_key, consultation.id, person.id) if consultation.allow_change else None
     try:
         with db.begin_nested():

@@ -228,10 +228,11 @@ def _authenticate(db: Session, request: Request, kind: Kind) -> tuple[Principal,
     settings = request.app.state.settings
     token = _bearer(request)
     if token is not None:
-        person = accounts.find_token(db, token)
-        if person is None:
+        found = accounts.find_token_with_roles(db, token)
+        if found is None:
             raise Problem(401, "unauthenticated", _("The API token is missing, revoked or wrong."))
-        return load_principal(db, person), None, True
+        person, roles = found
+        return Principal(person, roles), None, True
     cookie = request.cookies.get(session_cookie_name(settings.secure_cookies))
     if cookie:
         found = accounts.find_session(db, cookie)
