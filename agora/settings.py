@@ -48,6 +48,7 @@ class Settings:
     signin_attempts_per_window: int = 10
     signin_window_seconds: int = 900
     session_days: int = 14
+    socket_sweep_seconds: float = 10.0  # how soon a process cuts sockets of sessions ended by another
     invitation_days: int = 14
     reset_hours: int = 2
     default_quorum: dict[str, Fraction] = field(

@@ -103,15 +103,47 @@ def find_session(db: Session, cookie_value: str) -> tuple[WebSession, Person] | 
     return session, person
 
 
+def _cut_sockets(db: Session, id_hashes: list[str]) -> None:
+    """The live connections opened with these sessions (or tokens) are closed once the change commits."""
+    from agora.realtime import outbox, rooms
+
+    for id_hash in id_hashes:
+        outbox.queue(db, rooms.session(id_hash), rooms.SESSION_ENDED, {})
+
+
 def end_session(db: Session, id_hash: str) -> None:
     db.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
+    _cut_sockets(db, [id_hash])
 
 
 def end_all_sessions(db: Session, person_id: str, keep: str | None = None) -> None:
-    statement = delete(WebSession).where(WebSession.person_id == person_id)
+    condition = WebSession.person_id == person_id
     if keep is not None:
-        statement = statement.where(WebSession.id_hash != keep)
-    db.execute(statement)
+        condition = condition & (WebSession.id_hash != keep)
+    ended = list(db.execute(select(WebSession.id_hash).where(condition)).scalars())
+    db.execute(delete(WebSession).where(condition))
+    _cut_sockets(db, ended)
+
+
+def cut_token_sockets(db: Session, person_id: str) -> None:
+    """On deactivation: the live connections opened with this person's API tokens are closed too."""
+    _cut_sockets(db, list(db.execute(select(ApiToken.token_hash).where(ApiToken.person_id == person_id)).scalars()))
+
+
+def live_credentials(db: Session, id_hashes: list[str]) -> set[str]:
+    """Those of these session hashes and token hashes that still sign someone in (unexpired session or
+    unrevoked token, of an active person)."""
+    if not id_hashes:
+        return set()
+    sessions = db.execute(
+        select(WebSession.id_hash).join(Person, Person.id == WebSession.person_id)
+        .where(WebSession.id_hash.in_(id_hashes), WebSession.expires_at > utcnow(), Person.active.is_(True))
+    ).scalars()
+    tokens = db.execute(
+        select(ApiToken.token_hash).join(Person, Person.id == ApiToken.person_id)
+        .where(ApiToken.token_hash.in_(id_hashes), ApiToken.revoked_at.is_(None), Person.active.is_(True))
+    ).scalars()
+    return {*sessions, *tokens}
 
 
 # --- API tokens --------------------------------------------------------------------------------
@@ -161,6 +193,7 @@ def revoke_token(db: Session, person_id: str, token_id: str) -> bool:
     if token is None or token.person_id != person_id or token.revoked_at is not None:
         return False
     token.revoked_at = utcnow()
+    _cut_sockets(db, [token.token_hash])
     audit.record(db, "token.revoke", actor_id=person_id, target_type="person", target_id=person_id)
     return True
 

@@ -120,13 +120,14 @@ def revoke_role(db: Session, person: Person, grant_id: int, *, actor_id: str | N
 
 
 def set_active(db: Session, person: Person, active: bool, *, actor_id: str | None) -> None:
-    from agora.accounts.services import end_all_sessions
+    from agora.accounts.services import cut_token_sockets, end_all_sessions
 
     if person.active == active:
         return
     person.active = active
     if not active:
         end_all_sessions(db, person.id)
+        cut_token_sockets(db, person.id)
     audit.record(db, "person.activate" if active else "person.deactivate", actor_id=actor_id,
                  target_type="person", target_id=person.id)
 

@@ -4,9 +4,11 @@ by the same rule as reading the page, and shared between processes through Redis
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +26,7 @@ from agora.web.endpoint import load_principal, session_cookie_name
 
 log = logging.getLogger("agora.realtime")
 
+SWEEP_SECONDS = 10.0  # how soon another process cuts the sockets of a session ended elsewhere
 RoomRule = Callable[[Session, Principal, str], bool]
 _ROOM_RULES: dict[str, RoomRule] = {}
 
@@ -109,36 +112,90 @@ class Realtime:
         host = environ.get("HTTP_HOST")
         return bool(host) and origin == f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
 
-    def _principal_from(self, cookie_header: str, auth: Any) -> Principal:
+    def _principal_from(self, cookie_header: str, auth: Any) -> tuple[Principal, str | None]:
+        """(who, the hash of the session or token that signed them in)."""
         with self.database.session(write=False) as db:
             token = auth.get("token") if isinstance(auth, dict) else None
             if isinstance(token, str) and token:
                 person = accounts.find_token(db, token)
-                return load_principal(db, person) if person else ANONYMOUS
+                return (load_principal(db, person), accounts.sha256(token)) if person else (ANONYMOUS, None)
             # A stale cookie on a parent path may be sent next to the current one: any valid one counts
             # (a few at most: a header stuffed with candidates must not cost a query each).
             for value in cookie_values(cookie_header, session_cookie_name(self.settings.secure_cookies))[:3]:
                 found = accounts.find_session(db, value) if value else None
                 if found is not None:
-                    return load_principal(db, found[1])
-            return ANONYMOUS
+                    return load_principal(db, found[1]), found[0].id_hash
+            return ANONYMOUS, None
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
-        principal = await run_in_threadpool(self._principal_from, environ.get("HTTP_COOKIE", ""), auth)
-        await self.sio.save_session(sid, {"person_id": principal.id})
-        if principal.id is not None:
+        principal, credential = await run_in_threadpool(self._principal_from, environ.get("HTTP_COOKIE", ""), auth)
+        await self.sio.save_session(sid, {"person_id": principal.id, "credential": credential})
+        if principal.id is not None and credential is not None:
+            # Signing out, a password change, a deactivation or a revoked token cuts this socket.
+            await self.sio.enter_room(sid, rooms.session(credential))
             await self.sio.enter_room(sid, rooms.person(principal.id))
         return True
 
+    # --- ended sessions -------------------------------------------------------------------------
+
+    async def cut_room(self, room: str) -> None:
+        """Tells, then disconnects, this process's sockets of an ended session (other processes do the
+        same for theirs at their next sweep, or at once when they handle the request themselves)."""
+        await self.sio.emit(rooms.SESSION_ENDED, {}, room=room, ignore_queue=True)
+        for sid, _eio_sid in list(self.sio.manager.get_participants("/", room)):
+            await self.sio.disconnect(sid, ignore_queue=True)
+
+    def _local_credential_rooms(self) -> list[str]:
+        return [room for room in self.sio.manager.rooms.get("/", {})
+                if isinstance(room, str) and room.startswith(rooms.session(""))]
+
+    async def sweep(self) -> int:
+        """Cuts every local socket whose session or token no longer signs anyone in; returns how many rooms."""
+        local = self._local_credential_rooms()
+        if not local:
+            return 0
+        hashes = [room.removeprefix(rooms.session("")) for room in local]
+        alive = await run_in_threadpool(self._alive, hashes)
+        dead = [rooms.session(h) for h in hashes if h not in alive]
+        for room in dead:
+            await self.cut_room(room)
+        return len(dead)
+
+    def _alive(self, hashes: list[str]) -> set[str]:
+        with self.database.session(write=False) as db:
+            return accounts.live_credentials(db, hashes)
+
+    @contextlib.asynccontextmanager
+    async def sweeping(self, interval: float = SWEEP_SECONDS) -> AsyncIterator[None]:
+        """Runs `sweep` every `interval` seconds while the application runs."""
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(interval)
+                try:
+                    await self.sweep()
+                except Exception:  # the next sweep tries again; a live update must never stop the server
+                    log.exception("the sweep of ended sessions failed")
+
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     # --- rooms ------------------------------------------------------------------------------
 
-    def _may_join(self, person_id: str | None, room: str) -> bool:
+    def _may_join(self, person_id: str | None, room: str, credential: str | None = None) -> bool:
         parsed = rooms.parse(room)
         if parsed is None or parsed[0] not in _ROOM_RULES:
             return False
         kind, ident = parsed
         with self.database.session(write=False) as db:
             principal = ANONYMOUS
+            if credential is not None and not accounts.live_credentials(db, [credential]):
+                person_id = None  # the session ended since the connection: anonymous from now on
             if person_id is not None:
                 from agora.people.models import Person
 
@@ -151,7 +208,7 @@ class Realtime:
         if not isinstance(room, str):
             return {"ok": False, "error": "bad_request"}
         session = await self.sio.get_session(sid)
-        if not await run_in_threadpool(self._may_join, session.get("person_id"), room):
+        if not await run_in_threadpool(self._may_join, session.get("person_id"), room, session.get("credential")):
             return {"ok": False, "error": "not_found"}
         await self.sio.enter_room(sid, room)
         return {"ok": True, "room": room}
@@ -167,6 +224,9 @@ class Realtime:
     async def emit_all(self, events: Iterable[OutgoingEvent]) -> None:
         for event in events:
             try:
+                if event.name == rooms.SESSION_ENDED:
+                    await self.cut_room(event.room)
+                    continue
                 await self.sio.emit(event.name, event.payload, room=event.room)
             except Exception:  # a lost live update must never fail the request that committed
                 log.exception("could not emit %s to %s", event.name, event.room)

@@ -219,7 +219,7 @@ def live_server(database_url: str, database: Database, tmp_path: Path) -> Iterat
     port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     settings = Settings(database_url=database_url, secret_key=TEST_SECRET, base_url=url,
-                        var_dir=tmp_path / "var", redis_url=None)
+                        var_dir=tmp_path / "var", redis_url=None, socket_sweep_seconds=0.5)
     app = create_app(settings, database)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
