@@ -312,14 +312,15 @@ def _ensure_empty(conn: Connection, tables: list[Table]) -> None:
                           "nothing was written")
 
 
-def _deferred_columns(tables: list[Table]) -> dict[str, list[sa.Column[Any]]]:
-    """Foreign keys to a table not yet filled (the same one, or a cycle): written as NULL, then set."""
+def _deferred_columns(tables: list[Table]) -> dict[str, list[str]]:
+    """Foreign keys to a table not yet filled (the same one, or a cycle), by column name: written as
+    NULL, then set."""
     order = {table.name: index for index, table in enumerate(tables)}
-    deferred: dict[str, list[sa.Column[Any]]] = {}
+    deferred: dict[str, list[str]] = {}
     for table in tables:
         for fk in table.foreign_keys:
             if order.get(fk.column.table.name, -1) >= order[table.name] and fk.parent.nullable:
-                deferred.setdefault(table.name, []).append(fk.parent)
+                deferred.setdefault(table.name, []).append(fk.parent.name)
     return deferred
 
 
