@@ -18,6 +18,7 @@ from agora.realtime.server import Realtime
 from agora.settings import PROJECT_ROOT, Settings, load_settings
 from agora.web import errors
 from agora.web.middleware import BodySizeLimit, SecurityHeaders
+from agora.web.ratelimit import Limiter
 
 STATIC_DIR = PROJECT_ROOT / "agora" / "static"
 log = logging.getLogger("agora")
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = database
     app.state.realtime = realtime
+    app.state.limiter = Limiter()
     return socketio.ASGIApp(realtime.sio, other_asgi_app=app, socketio_path="socket.io")
 
 

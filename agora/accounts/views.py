@@ -12,6 +12,7 @@ from agora.accounts import services as accounts
 from agora.accounts.models import LinkPurpose
 from agora.i18n import gettext as _
 from agora.settings import LANGUAGES
+from agora.web import ratelimit
 from agora.web.endpoint import LANGUAGE_COOKIE, Ctx, Problem, page, session_cookie_name
 
 
@@ -94,9 +95,13 @@ def _password_error(password: str, confirmation: str) -> str | None:
 
 def _use_link(ctx: Ctx, purpose: LinkPurpose, template: str) -> Response:
     token = ctx.path_param("token")
+    if ratelimit.address_blocked("bad_link"):  # guessing links: refused before looking
+        raise Problem(429, "rate_limited", ratelimit.message())
     try:
         link, person = accounts.check_link(ctx.db, token, purpose)
     except accounts.LinkProblem as problem:
+        if problem.reason == "unknown":
+            ratelimit.allow("bad_link", None)
         raise Problem(410 if problem.reason in ("used", "expired") else 404, f"link_{problem.reason}",
                       _link_problem_message(problem.reason)) from None
     if ctx.request.method == "GET":
@@ -124,8 +129,10 @@ def reset(ctx: Ctx) -> Response:
 @page
 def forgot(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
-        return ctx.render("accounts/forgot.html", sent=False)
+        return ctx.render("accounts/forgot.html", sent=False, error=None)
     email = ctx.field("email")[:254]
+    if not ratelimit.allow("reset_request", accounts.normalise_email(email)):
+        return ctx.render("accounts/forgot.html", status=429, sent=False, error=ratelimit.message())
     person = accounts.get_person_by_email(ctx.db, email)
     if person is not None and person.active:
         token = accounts.create_link(ctx.db, person, LinkPurpose.RESET, timedelta(hours=ctx.settings.reset_hours))
@@ -133,7 +140,7 @@ def forgot(ctx: Ctx) -> Response:
         mail.send(ctx.settings, person.email, _("Your agora password"),
                   _("Open this link to choose a new password: %(url)s") % {"url": f"{ctx.settings.base_url}/reset/{token}"})
     # The same answer whether the address is known or not: no one learns who is registered.
-    return ctx.render("accounts/forgot.html", sent=True)
+    return ctx.render("accounts/forgot.html", sent=True, error=None)
 
 
 def _require_person(ctx: Ctx) -> accounts.Person:
@@ -170,6 +177,8 @@ def change_password(ctx: Ctx) -> Response:
 @page
 def create_token(ctx: Ctx) -> Response:
     person = _require_person(ctx)
+    if not ratelimit.allow("token_create", person.id):
+        raise Problem(429, "rate_limited", ratelimit.message())
     token = accounts.create_token(ctx.db, person, ctx.field("label")[:100])
     return ctx.render("accounts/account.html", tokens=accounts.list_tokens(ctx.db, person.id),
                       new_token=token, password_error=None, password_saved=False)

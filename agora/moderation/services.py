@@ -6,6 +6,7 @@ name) and in the audit log, closes the open flags on the content, and tells its 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,9 @@ from agora.moderation.models import Flag, ModerationAct, ModerationAction, Moder
 from agora.notifications.services import notify
 from agora.people.models import Role
 from agora.permissions import Permission, Principal, allowed
+from agora.web import ratelimit
+
+log = logging.getLogger("agora.moderation")
 
 LOG_PAGE_SIZE = 50
 SETTINGS_ID = 1
@@ -90,9 +94,13 @@ def before_post(db: Session, principal: Principal) -> ModerationState:
     config = get_settings(db)
     since = utcnow() - timedelta(minutes=config.rate_limit_minutes)
     if registry.posts_since(db, principal.person.id, since) >= config.rate_limit_posts:
+        log.warning("rate limit: post refused for account %s (%s in %s min)", principal.person.id,
+                    config.rate_limit_posts, config.rate_limit_minutes)
         raise Refused(429, "rate_limited", _(
             "You have posted a lot in a short time. Please wait a few minutes before posting again; "
             "your text is kept below."))
+    if not ratelimit.allow("post", None):  # per client address (the account's limit is just above)
+        raise Refused(429, "rate_limited", ratelimit.message())
     if config.hold_first_posts > 0 and registry.approved_posts(db, principal.person.id,
                                                                config.hold_first_posts) < config.hold_first_posts:
         return ModerationState.HELD

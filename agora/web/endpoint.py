@@ -34,7 +34,7 @@ from agora.notifications.models import Notification
 from agora.people.models import Person, Region, RoleGrant
 from agora.permissions import ANONYMOUS, Forbidden, Principal, allowed
 from agora.realtime import outbox
-from agora.web import templating
+from agora.web import ratelimit, templating
 from agora.web.middleware import BodyTooLarge
 
 log = logging.getLogger("agora.web")
@@ -217,6 +217,10 @@ def _origin_ok(request: Request, base_url: str) -> bool:
     return origin in (own, f"{base.scheme}://{base.netloc}")
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _sep, token = header.partition(" ")
@@ -228,8 +232,11 @@ def _authenticate(db: Session, request: Request, kind: Kind) -> tuple[Principal,
     settings = request.app.state.settings
     token = _bearer(request)
     if token is not None:
+        if ratelimit.address_blocked("bad_token"):  # guessing tokens: refused before looking
+            raise Problem(429, "rate_limited", ratelimit.message())
         found = accounts.find_token_with_roles(db, token)
         if found is None:
+            ratelimit.allow("bad_token", None)
             raise Problem(401, "unauthenticated", _("The API token is missing, revoked or wrong."))
         person, roles = found
         return Principal(person, roles), None, True
@@ -308,8 +315,9 @@ def run_unit(request: Request, handler: Callable[[Ctx], Response], body: Body, k
     and the person gets an answer rather than a 500."""
     for attempt in range(SQLITE_BUSY_RETRIES + 1):
         try:
-            return _run_unit_once(request, handler, body, kind, write, csrf,
-                                  last_attempt=attempt == SQLITE_BUSY_RETRIES)
+            with ratelimit.bind(request.app.state.limiter, client_address(request)):
+                return _run_unit_once(request, handler, body, kind, write, csrf,
+                                      last_attempt=attempt == SQLITE_BUSY_RETRIES)
         except _Busy:
             log.warning("SQLite busy for the whole timeout in %s %s; retrying", request.method, request.url.path)
     raise AssertionError("unreachable")
