@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
@@ -188,7 +188,13 @@ async def read_body(request: Request, kind: Kind) -> Body:
             if not raw:
                 return Body(json=None)
             return Body(json=json.loads(raw.decode("utf-8")))
-        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if content_type == "application/x-www-form-urlencoded":
+            if not _is_utf8_form(await request.body()):  # Starlette would read it as Latin-1, silently
+                return Body(problem=("invalid_encoding", lazy_gettext("The request is not valid UTF-8 text.")))
+            return Body(form=await request.form())
+        if content_type == "multipart/form-data":
+            if not _is_complete_multipart(request.headers.get("content-type", ""), await request.body()):
+                return Body(problem=("malformed_body", lazy_gettext("The request body could not be read.")))
             return Body(form=await request.form())
         if content_type == "" and not await request.body():
             return Body()
@@ -202,6 +208,24 @@ async def read_body(request: Request, kind: Kind) -> Body:
         log.info("malformed request body", exc_info=True)
         return Body(problem=("malformed_body", lazy_gettext("The request body could not be read.")))
     return Body(problem=("unsupported_media_type", lazy_gettext("This kind of request body is not accepted here.")))
+
+
+def _is_utf8_form(raw: bytes) -> bool:
+    try:
+        for pair in raw.split(b"&"):
+            for part in pair.split(b"=", 1):
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_complete_multipart(content_type: str, raw: bytes) -> bool:
+    """A multipart body ends with its closing boundary; a truncated upload does not (python-multipart
+    would hand over the part received so far as if it were whole)."""
+    boundary = next((p.split("=", 1)[1].strip().strip('"') for p in content_type.split(";")[1:]
+                     if p.strip().lower().startswith("boundary=")), "")
+    return bool(boundary) and raw.rstrip(b"\r\n").endswith(b"--" + boundary.encode("latin-1") + b"--")
 
 
 # --- the unit of work (in a worker thread) ------------------------------------------------------
