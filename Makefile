@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-postgres check translations extract assets system-packages demo-data clean bench bench-smoke tour
+.PHONY: help setup run test test-postgres check translations extract assets system-packages demo-data clean bench bench-smoke tour soak
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -71,6 +71,12 @@ bench-smoke: $(STAMP) translations ## the benchmark code end to end on small siz
 
 tour: setup ## the journeys in Chromium, saving their screenshots into docs/tour/ (the README's tour)
 	AGORA_UPDATE_TOUR=1 $(BIN)/python -m pytest tests/browser/test_journeys.py -q -p no:cacheprovider
+
+SOAK_MINUTES ?= 30
+soak: setup ## the long reliability runs (not in CI): 30 min closing rush, 25 kill -9, deep fuzzing
+	$(BIN)/python -m tests.reliability.soak --minutes $(SOAK_MINUTES)
+	AGORA_CRASH_KILLS=25 $(BIN)/python -m pytest tests/reliability -p no:cacheprovider -q
+	AGORA_SOAK=1 AGORA_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest tests/security -p no:cacheprovider -q
 
 check: setup ## lint and migration drift
 	$(BIN)/ruff check agora tests

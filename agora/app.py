@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             schedule.running(database, realtime),  # opens and closes consultations on time
             digest.running(settings, database),  # the email digests, when SMTP is configured
             reminders.running(database, realtime),  # meeting reminders the day before
-            realtime.sweeping(settings.socket_sweep_seconds),  # sockets of sessions ended by another process are cut too
+            realtime.sweeping(settings.socket_sweep_seconds),  # cuts sockets of sessions ended elsewhere
         ):
             yield
         database.dispose()

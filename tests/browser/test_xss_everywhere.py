@@ -97,9 +97,7 @@ def _unasked(requests: list[str], url: str, visited: set[str]) -> list[str]:
         parts = urlsplit(seen)
         if parts.scheme in ("data", "about", "blob"):
             continue
-        if parts.netloc != own:
-            wrong.append(seen)
-        elif not (parts.path in visited or parts.path.startswith(("/static/", "/socket.io/"))):
+        if parts.netloc != own or not (parts.path in visited or parts.path.startswith(("/static/", "/socket.io/"))):
             wrong.append(seen)
     return wrong
 

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from tests.consultations.support import callers, caller, opened
+from tests.consultations.support import caller, callers, opened
 from tests.reliability.crash import Load, audit_intact, audit_verify, check_box, kill_moment, served
 
 KILLS = int(os.environ.get("AGORA_CRASH_KILLS", "3"))
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.timeout(120 + 20 * KILLS)
 
 
 def test_kill_9_during_a_ballot_load_loses_nothing(client, database, database_url, tmp_path):
-    rng = random.Random(os.environ.get("AGORA_CRASH_SEED", "agora"))
+    rng = random.Random(os.environ.get("AGORA_CRASH_SEED", "agora"))  # noqa: S311 - kill moments, not secrets
     admin, approver = caller(database, roles=["admin"]), caller(database, roles=["admin"])
     voters = callers(database, VOTERS_PER_KILL * (KILLS + 1))  # the electorate is frozen at the opening
     load = Load(opened(client, admin, approver), voters)

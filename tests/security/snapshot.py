@@ -18,7 +18,7 @@ BOOKKEEPING = {
 def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
     with database.session(write=False) as db:
         return {
-            table.name: sorted((tuple(map(repr, row)) for row in db.execute(select(table)).all()))
+            table.name: sorted(tuple(map(repr, row)) for row in db.execute(select(table)).all())
             for table in Base.metadata.sorted_tables if table.name not in BOOKKEEPING
         }
 

@@ -17,7 +17,15 @@ from agora.accounts.models import LinkPurpose
 from agora.db import Database
 from agora.web.endpoint import ANON_COOKIE, csrf_token_for
 from tests.conftest import TEST_SECRET
-from tests.deliberation_support import Someone, _password_hash, make_proposal, make_space, make_thread, principal_of, reply_as
+from tests.deliberation_support import (
+    Someone,
+    _password_hash,
+    make_proposal,
+    make_space,
+    make_thread,
+    principal_of,
+    reply_as,
+)
 from tests.factories import person
 
 # The roles of the matrix: each a list of role grants for the factory (None: nobody signed in).
@@ -123,7 +131,6 @@ def build(database: Database, client: Any) -> World:
         from sqlalchemy import select
 
         from agora.accounts.models import ApiToken
-
         from agora.people.models import RoleGrant
 
         params["token_id"] = db.execute(select(ApiToken.id).where(ApiToken.person_id == people["owner"].id,
