@@ -22,7 +22,7 @@ GETS = [e for e in endpoints() if e.method == "GET" and not e.path.startswith("/
 
 def _caller(key: str) -> str:
     allowed = RULES[key].allowed
-    return next(role for role in ("admin", "owner", *ROLES) if role in allowed)
+    return next((role for role in ("admin", "owner", *ROLES) if role in allowed), "admin")
 
 
 def _attempts(client, world: World, endpoint, role: str):
@@ -46,7 +46,8 @@ def _with_token(client, world, endpoint, role, token):
 
 
 def test_every_state_changing_page_refuses_a_forged_request(client, world):
-    pages = [e for e in UNSAFE if not e.is_api]
+    # A route nobody of the world may call (access_rules.NOBODY) refuses with 403 anyway: not a CSRF proof.
+    pages = [e for e in UNSAFE if not e.is_api and RULES[e.key].allowed]
     assert len(pages) >= 45
     problems = []
     for endpoint in pages:

@@ -15,6 +15,7 @@ ROOM_RULES: dict[str, list[tuple[str, frozenset[str]]]] = {
     "consultation": [("consultation_id", SIGNED_IN)],
     "proposal": [("proposal_id", SIGNED_IN), ("draft_id", OWNER)],  # a draft is its author's alone
     "thread": [("thread_id", SIGNED_IN)],
+    "meeting": [("meeting_id", SIGNED_IN)],  # a meeting's page is open to every member
 }
 NEVER_JOINABLE = ["session:{owner_id}", "person", "nonsense:x", "consultation:" + "x" * 200]
 

@@ -34,6 +34,7 @@ ROLES: dict[str, list[str] | None] = {
     "member": [],  # a member like the owner, who owns none of the objects
     "owner": [],  # the author of every object of the world
     "moderator": ["moderator"],
+    "relay": ["relay:brussels"],  # the relay of the objects' region (meetings)
     "relay_other_region": ["relay:liege"],  # the objects live in Brussels
     "board": ["board_member"],
     "admin": ["admin"],
@@ -114,6 +115,36 @@ def _consultation(client: Any, tokens: dict[str, str]) -> str:
     return str(cid)
 
 
+def _meetings(world: World, client: Any) -> None:
+    """An assembly (by the admin) with a document, and a pre-assembly meeting in Brussels (by its relay)."""
+    from tests.meetings.support import assembly, meeting
+
+    admin = type("Caller", (), {"headers": {"Authorization": f"Bearer {world.tokens['admin']}"}})()
+    relay = type("Caller", (), {"headers": {"Authorization": f"Bearer {world.tokens['relay']}"}})()
+    assembly_id = assembly(client, admin)["id"]
+    world.params["assembly_id"] = assembly_id
+    world.params["meeting_id"] = meeting(client, relay, region="brussels", assembly_id=assembly_id)["id"]
+    world.params["ref"] = "r1"
+    world.params["region_slug"] = "brussels"
+    client.cookies.clear()
+    cookies, token = world.session("admin")
+    client.cookies.update(cookies)
+    uploaded = client.post(f"/assemblies/{assembly_id}/documents", data={"csrf_token": token, "title": "Comptes"},
+                           files={"document": ("comptes.pdf", PDF, "application/pdf")}, follow_redirects=False)
+    assert uploaded.status_code == 303, uploaded.text[-500:]
+    client.cookies.clear()
+    with world.database.session(write=False) as db:
+        from sqlalchemy import select
+
+        from agora.meetings.models import AssemblyDocument
+
+        world.params["document_id"] = db.execute(select(AssemblyDocument.id)).scalar_one()
+
+
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
 def _links(database: Database, victim: Someone) -> dict[str, str]:
     with database.transaction() as db:
         target = db.get(accounts.Person, victim.id)
@@ -139,7 +170,9 @@ def build(database: Database, client: Any) -> World:
                                             ).scalar_one())
     params["victim_email"] = people["victim"].email
     params["path"] = "favicon.svg"
-    return World(database, people, tokens, params, extra={"links": links})
+    world = World(database, people, tokens, params, extra={"links": links})
+    _meetings(world, client)
+    return world
 
 
 def fill(template: str, world: World, renames: dict[str, str] | None = None) -> str:
