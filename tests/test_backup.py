@@ -329,7 +329,8 @@ def unknown_table(path: Path) -> None:
 
 CORRUPTIONS = {
     "truncated": (truncated, "corrupt or truncated"),
-    "a flipped byte": (flipped, r"corrupt|checksum|not a row"),
+    # the byte may land in the header (refused as not a backup) or in the rows (refused by checksum or parse)
+    "a flipped byte": (flipped, r"corrupt|checksum|not a row|not an agora backup"),
     "an altered row": (altered_row, "does not match its checksum"),
     "a missing row": (missing_row, "row counts of people do not match"),
     "another schema revision": (other_revision, "schema revision '0000_older'"),
