@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from agora.consultations.models import Consultation, Status
 from agora.ethics_committee.models import Opinion, Referral
 from agora.forums.models import ForumPost, ForumSpace, ForumThread
+from agora.meetings.models import Assembly, Meeting, MeetingStatus
 from agora.people.models import Person
 from agora.proposals.models import Amendment, Proposal
 from agora.reports.models import Report, ReportStatus
@@ -129,6 +130,27 @@ PAGES: list[Audited] = [
             first(select(Report.id).where(Report.status == ReportStatus.SUBMITTED))),
 ]
 
+_planned = first(select(Meeting.id).where(Meeting.status == MeetingStatus.PLANNED).order_by(Meeting.starts_at))
+_running = first(select(Meeting.id).where(Meeting.status == MeetingStatus.RUNNING))  # the auditors checked in
+_reported = first(select(Meeting.id).where(Meeting.status == MeetingStatus.SUBMITTED))
+_assembly = first(select(Assembly.id))
+PAGES += [
+    Audited("assemblies", "/assemblies", SIGNED_IN),
+    Audited("assembly", "/assemblies/{id}", SIGNED_IN, _assembly),
+    Audited("assembly: synthesis", "/assemblies/{id}/synthesis", SIGNED_IN, _assembly),
+    Audited("assembly: new", "/assemblies/new", SIGNED_IN),
+    Audited("meetings", "/meetings", SIGNED_IN),
+    Audited("meetings: calendar", "/meetings?view=calendar", SIGNED_IN),
+    Audited("meeting: new", "/meetings/new", SIGNED_IN),
+    Audited("meeting", "/meetings/{id}", SIGNED_IN, _planned),
+    Audited("meeting: registered", "/meetings/{id}", SIGNED_IN, _running),
+    Audited("meeting: run", "/meetings/{id}/run", SIGNED_IN, _running),
+    Audited("meeting: attendee live view", "/meetings/{id}/live", SIGNED_IN, _running),
+    Audited("meeting: projector", "/meetings/{id}/projector", SIGNED_IN, _running),
+    Audited("meeting: report", "/meetings/{id}", SIGNED_IN, _reported),
+    Audited("meeting: run, report submitted", "/meetings/{id}/run", SIGNED_IN, _reported),
+]
+
 
 @dataclass(frozen=True)
 class Refused:
@@ -144,6 +166,8 @@ class Refused:
 
 
 BLANK = "   "  # passes the browser's `required`, refused by the server once trimmed
+CLICK = "<click>"  # in `fields`: the element is clicked (a <details> to open) rather than typed into; a <select>
+                   # is given the option of that value
 REFUSED: list[Refused] = [
     Refused("sign-in: wrong password", "/signin", SIGNED_OUT,
             {"#email": "nobody@example.org", "#password": "not the password"}, "main form button[type=submit]"),
@@ -157,6 +181,13 @@ REFUSED: list[Refused] = [
             {"#subject": BLANK, "#question": "Une question."}, "main form button[type=submit]"),
     Refused("report content: blank reason", "/moderation/flag?type=forum_post&id={id}", SIGNED_IN, {"#reason": BLANK},
             "main form button[type=submit]", first(select(ForumPost.id))),
+    Refused("meeting: ends before it starts", "/meetings/new", SIGNED_IN,
+            {"#kind": "quarterly", "#title": "Réunion à l'envers", "#starts_at": "2031-05-04T20:00",
+             "#ends_at": "2031-05-04T18:00", "#address": "Rue Haute 1, Liège"},
+            "main form button[type=submit]"),
+    Refused("meeting: counts above attendance", "/meetings/{id}/run", SIGNED_IN,
+            {"#item-r1 summary": CLICK, "#counts-r1-members-for": "999"},
+            "#item-r1 form.counts-form button[type=submit]", _running),
 ]
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 import agora.consultations.demo
 import agora.deliberation.demo
 import agora.ethics_committee.demo
+import agora.meetings.demo
 import agora.reports.demo  # noqa: F401 - registers the demo loaders; reports last: they are built from their sources
 from agora import demo
 from agora.accounts.models import LinkPurpose
@@ -156,6 +157,7 @@ def _fill(database: Database) -> tuple[dict[str, str], str]:
             forums.reply(db, principal, forums.access_thread(db, principal, thread_id, for_update=True),
                          "Une réponse à relire, *avec* une **mise en forme**.")
         _ethics(db, auditors)
+        _meeting_in_progress(db, list(auditors.values()))
     return auditors, token
 
 
@@ -178,6 +180,26 @@ def _ethics(db: Any, auditors: dict[str, str]) -> None:
         ethics.assign_rapporteur(db, chair, referral, auditor)
         ethics.start_examination(db, chair, referral)
         ethics.add_note(db, principal, referral, "Une note confidentielle.")
+
+
+RUNNING_MEETING = "Vorversammlung in Eupen"  # the demo's; the audit finds it in progress
+
+
+def _meeting_in_progress(db: Any, auditors: list[str]) -> None:
+    """The demo's Eupen meeting in progress: the auditors registered and checked in with a walk-in, the
+    room on its first agenda item; so the live view shows its vote buttons and the relay's view its counts."""
+    from agora.meetings import registrations, room, services
+    from agora.meetings.models import Meeting
+
+    relay = load_principal(db, db.execute(select(Person).where(Person.email == "relay.eupen@demo.agora.coop")
+                                          ).scalar_one())
+    meeting_id = db.execute(select(Meeting.id).where(Meeting.title == RUNNING_MEETING)).scalar_one()
+    meeting = services.access_meeting(db, relay, meeting_id, run=True)
+    for person_id in auditors:
+        registrations.register(db, load_principal(db, db.get(Person, person_id)), meeting)
+        room.check_in(db, relay, meeting, person_id=person_id)
+    room.check_in(db, relay, meeting, name="Walter Ohne-Anmeldung", college="clients")
+    room.set_current(db, relay, meeting, services.items_of(db, meeting.id)[0])
 
 
 @contextmanager

@@ -12,6 +12,7 @@ import pytest
 
 from tests.browser.audit import (
     BLOCKING,
+    CLICK,
     PAGES,
     REFUSED,
     Audited,
@@ -102,7 +103,13 @@ def test_refused_forms_tie_and_announce_their_errors(site: Site, refused: Refuse
         page = site.page(language, signed_in=signed_in)
         page.goto(site.url + path)
         for selector, text in refused.fields.items():
-            page.locator(selector).fill(text)
+            field = page.locator(selector)
+            if text == CLICK:
+                field.click()
+            elif field.evaluate("el => el.tagName") == "SELECT":
+                field.select_option(text)
+            else:
+                field.fill(text)
         with page.expect_navigation():
             page.locator(refused.submit).first.click()
         where = f"{refused.name} ({language})"

@@ -159,6 +159,39 @@ def test_posting_with_the_keyboard_only(site: Site):
     expect(page.locator("main")).to_contain_text("Mit der Tastatur geschrieben.")
 
 
+def _planned_meeting(site: Site) -> str:
+    """The demo's next planned meeting (Antwerpen), open to every member's registration."""
+    from sqlalchemy import select
+
+    from agora.meetings.models import Meeting, MeetingStatus
+
+    with site.database.session(write=False) as db:
+        return db.execute(select(Meeting.id).where(Meeting.status == MeetingStatus.PLANNED)
+                          .order_by(Meeting.starts_at)).scalars().first()
+
+
+def test_registering_for_a_meeting_with_the_keyboard_only(site: Site):
+    mid = _planned_meeting(site)
+    page = site.signed_in_as("member.nl@demo.agora.coop", locale="nl-BE")
+    page.goto(site.url + "/meetings")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    tab(page)
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")  # over the navigation, into the content
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    tab_to(page, f"main a[href='/meetings/{mid}']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_no_trap(page)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    tab_to(page, "#registration button[type='submit']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#my-registration")).to_have_text(tr("You are registered.", "nl"))
+    tab_to(page, "#registration button[type='submit']")  # the same place now cancels
+    expect(page.locator("#registration button[type='submit']")).to_have_text(tr("Cancel my registration", "nl"))
+
+
 # --- live regions ------------------------------------------------------------------------------
 
 def test_live_announcements_are_polite_and_never_a_flood(site: Site):
@@ -204,6 +237,22 @@ def test_read_vote_post_and_support_without_javascript(site: Site):
     with page.expect_navigation():
         page.locator("form:has(textarea[name='body']) button[type='submit']").click()
     expect(page.locator("main")).to_contain_text("Écrit sans JavaScript.")
+
+
+def test_registering_for_a_meeting_without_javascript(site: Site):
+    mid = _planned_meeting(site)
+    page = site.signed_in_as("member.de@demo.agora.coop", locale="de-BE", java_script_enabled=False)
+    page.goto(site.url + "/meetings")
+    assert page.evaluate("() => window.agoraSocket === undefined && typeof window.htmx === 'undefined'")
+    with page.expect_navigation():
+        page.locator(f"main a[href='/meetings/{mid}']").first.click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=tr("Register", "de")).click()
+    expect(page.locator("#my-registration")).to_have_text(tr("You are registered.", "de"))
+    with page.expect_navigation():
+        page.get_by_role("button", name=tr("Cancel my registration", "de")).click()
+    expect(page.locator("#my-registration")).to_have_count(0)
+    expect(page.get_by_role("button", name=tr("Register", "de"))).to_be_visible()
 
 
 # --- journeys with screenshots -------------------------------------------------------------------
@@ -285,3 +334,65 @@ def test_moderator_handles_a_flag(site: Site):
     page.goto(site.url + "/moderation/log")
     expect(page.locator("main")).to_contain_text("Niet over het onderwerp van deze draad.")
     tour(page, "9-moderation-log")
+
+
+def test_relay_from_a_new_meeting_to_its_report(site: Site):
+    """A relay creates a meeting, checks people in at the door, moves the room through the agenda, enters
+    the room's counts, writes the minutes and submits the report; each step audited."""
+    from datetime import timedelta
+
+    from agora.db import utcnow
+    from agora.i18n.formatting import to_brussels
+
+    page = site.signed_in_as("relay.liege@demo.agora.coop")
+    page.goto(site.url + "/meetings")
+    with page.expect_navigation():
+        page.locator("main a[href='/meetings/new']").click()
+    start = to_brussels(utcnow() + timedelta(days=3)).replace(hour=19, minute=0, second=0, microsecond=0)
+    page.locator("#assembly").select_option(index=1)
+    page.locator("#title").fill("Pré-AG à Verviers")
+    page.locator("#starts_at").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#ends_at").fill(start.replace(hour=17).strftime("%Y-%m-%dT%H:%M"))  # before it starts
+    page.locator("#address").fill("Maison des associations, Verviers")
+    page.locator("#quorum").fill("3")
+    with page.expect_navigation():
+        page.locator("main form button[type='submit']").click()
+    expect(page.locator("#ends_at")).to_have_attribute("aria-describedby", "form-error")
+    expect(page.locator("#form-error")).to_have_attribute("role", "alert")
+    tour(page, "10-meeting-form-error", at="#form-error")
+    page.locator("#ends_at").fill(start.replace(hour=21).strftime("%Y-%m-%dT%H:%M"))
+    with page.expect_navigation():
+        page.locator("main form button[type='submit']").click()
+    expect(page).to_have_url(re.compile(r"/meetings/\w+/run$"))
+
+    for name, college in [("Léa Dupont", "members"), ("Karim Haddad", "members"), ("Sofie Maes", "clients")]:
+        page.locator("#walkin-name").fill(name)
+        page.locator("#walkin-college").select_option(college)
+        with page.expect_navigation():
+            page.get_by_role("button", name=tr("Check in the walk-in")).click()
+    expect(page.locator("#attendance-count")).to_have_text("3")
+    tour(page, "11-meeting-check-in")
+    with page.expect_navigation():
+        page.locator("#item-r1 form[action$='/current'] button").click()
+    expect(page.locator("#item-r1")).to_have_attribute("aria-current", "step")
+    page.locator("#item-r1 summary").click()
+    page.locator("#counts-r1-members-for").fill("3")  # one more than the members present: refused
+    with page.expect_navigation():
+        page.locator("#item-r1 form.counts-form button[type='submit']").click()
+    expect(page.locator("#counts-r1-members-for")).to_have_attribute("aria-describedby", "counts-error-r1")
+    audit_step(page, "counts refused")
+    page.locator("#counts-r1-members-for").fill("1")
+    page.locator("#counts-r1-members-against").fill("1")
+    page.locator("#counts-r1-clients-for").fill("1")
+    with page.expect_navigation():
+        page.locator("#item-r1 form.counts-form button[type='submit']").click()
+    expect(page.locator('table[data-counts="r1"] tr[data-total] td[data-choice="for"]')).to_have_text("2")
+    expect(page.locator("#counts-chart-r1")).to_be_visible()
+    tour(page, "12-meeting-counts", at="#item-r1")
+    page.locator("#minutes-text").fill("**Pré-AG de Verviers** : trois présents, les comptes approuvés à deux voix.")
+    with page.expect_navigation():
+        page.get_by_role("button", name=tr("Save the minutes")).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=tr("Submit the meeting report")).click()
+    expect(page.locator("#report-locked")).to_be_visible()
+    tour(page, "13-meeting-report", at="#report")

@@ -77,11 +77,17 @@ def test_a_relay_runs_a_meeting_while_two_attendees_vote(live_server: LiveServer
         for page in (alice_page, bob_page):  # attendance and quorum, live
             expect(page.locator("#attendance-count")).to_have_text("3")
             expect(page.locator("#quorum")).to_have_text(tr("quorum reached (%(quorum)s)", quorum="3"))
+        # said once through the page's one polite region; the attendance itself changes silently
+        expect(alice_page.locator("[aria-live]")).to_have_count(1)
+        expect(alice_page.locator("#live-announcer")).to_have_attribute("aria-live", "polite")
+        expect(alice_page.locator("#live-announcer")).to_have_text(tr("quorum reached (%(quorum)s)", quorum="3"))
         _connected(relay_page)
         with relay_page.expect_navigation():
             relay_page.locator('#item-local-1 form[action$="/current"] button').click()
         for page in (alice_page, bob_page):  # their pages follow the room to the item, without a click
             expect(page.locator("#current-item")).to_have_text("Le local de Liège")
+            expect(page.locator("#live-announcer")).to_have_text(  # and say where it is, once
+                tr("The room moved on to: %(title)s", title="Le local de Liège"))
         _connected(relay_page)
 
         _connected(alice_page)
@@ -95,6 +101,12 @@ def test_a_relay_runs_a_meeting_while_two_attendees_vote(live_server: LiveServer
             bob_page.get_by_role("button", name=tr("Against")).click()
         expect(_total(alice_page, "against")).to_have_text("1")  # live on Alice's phone
         expect(_total(relay_page, "against")).to_have_text("1")
+        for page in (alice_page, relay_page):  # the picture beside the counts follows them, silently
+            bar = page.locator('[id^="counts-chart-"] g[data-key="members"]')
+            expect(bar.locator("rect[data-bar]")).to_have_attribute("width", "118")  # half of 236: one for of two
+            expect(page.locator('[id^="counts-chart-"] desc')).to_contain_text(
+                f"{tr('For')} 1, {tr('Against')} 1, {tr('Abstain')} 0")
+        expect(alice_page.locator("#live-announcer")).not_to_contain_text("1")  # counts are never announced
         screenshot(alice_page, "meeting-live")
         screenshot(relay_page, "meeting-run")
 

@@ -13,6 +13,7 @@ from agora.files import services as files
 from agora.meetings import inputs, services
 from agora.meetings.models import DecisionType
 from agora.meetings.synthesis import build as build_synthesis
+from agora.meetings.views import charts
 from agora.meetings.views.common import labels, problem
 from agora.people.models import COLLEGE_KEYS, Region
 from agora.settings import LANGUAGES
@@ -110,5 +111,7 @@ def synthesis(ctx: Ctx) -> Response:
     if not services.may_see_synthesis(ctx.principal):
         raise problem(not_found())
     names = {region.slug: region.name(ctx.language) for region in ctx.db.execute(select(Region)).scalars()}
-    return ctx.render("meetings/synthesis.html", assembly=assembly, found=build_synthesis(ctx.db, assembly),
-                      region_names=names, colleges=COLLEGE_KEYS, lang=ctx.language, **labels())
+    found = build_synthesis(ctx.db, assembly)
+    return ctx.render("meetings/synthesis.html", assembly=assembly, found=found, region_names=names,
+                      grid=charts.synthesis_grid(found, names, ctx.language), colleges=COLLEGE_KEYS,
+                      lang=ctx.language, **labels())

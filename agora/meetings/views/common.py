@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from starlette.responses import Response
 
 from agora.deliberation.errors import Refused
@@ -11,6 +12,7 @@ from agora.deliberation.scope import COLLEGE_LABELS
 from agora.i18n import lazy_gettext
 from agora.meetings import registrations, room, services
 from agora.meetings.models import Meeting
+from agora.meetings.views import charts
 from agora.web.endpoint import Ctx, Problem
 
 KIND_LABELS = {
@@ -64,6 +66,14 @@ def room_context(ctx: Ctx, meeting: Meeting) -> dict[str, Any]:
         "my_attendance": room.attendance_of(ctx.db, meeting.id, ctx.principal.id),
         "lang": ctx.language, **labels(),
     }
+
+
+def current_counts_picture(context: dict[str, Any]) -> Markup | None:
+    """The bars of the current item's counts per college, when the room is on an item that asks a position."""
+    current = context["current"]
+    if current is None or not current.asks_position or context["meeting"].status.value == "submitted":
+        return None
+    return charts.counts_picture(current.ref, context["positions"][current.ref], COLLEGE_LABELS, CHOICE_LABELS)
 
 
 def act(ctx: Ctx, meeting: Meeting, operation: Any, *, back: str, render: Any) -> Response:

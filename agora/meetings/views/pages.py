@@ -12,7 +12,7 @@ from starlette.responses import Response
 from agora.deliberation.errors import sign_in_first
 from agora.i18n.formatting import to_brussels
 from agora.meetings import registrations, room, services
-from agora.meetings.views.common import act, labels, load, problem, room_context
+from agora.meetings.views.common import act, current_counts_picture, labels, load, problem, room_context
 from agora.people.models import Region
 from agora.web.endpoint import Ctx, page
 
@@ -68,8 +68,10 @@ def cancel(ctx: Ctx) -> Response:
 
 def render_live(ctx: Ctx, meeting: Any, *, projector: bool = False, status: int = 200, error: str = "",
                 error_field: str = "") -> Response:
+    context = room_context(ctx, meeting)
     return ctx.render("meetings/live.html", status=status, error=error, error_field=error_field, projector=projector,
-                      my_vote=room.vote_of(ctx.db, meeting, ctx.principal.id), **room_context(ctx, meeting))
+                      my_vote=room.vote_of(ctx.db, meeting, ctx.principal.id),
+                      counts_picture=current_counts_picture(context), **context)
 
 
 @page

@@ -13,13 +13,22 @@ from starlette.responses import Response
 from agora.deliberation.errors import Refused, not_found
 from agora.meetings import inputs, registrations, room, services
 from agora.meetings.models import CHOICES, Meeting
-from agora.meetings.views.common import FormValues, act, labels, load, problem, room_context
+from agora.meetings.views.common import (
+    FormValues,
+    act,
+    current_counts_picture,
+    labels,
+    load,
+    problem,
+    room_context,
+)
 from agora.people.models import COLLEGE_KEYS, Person, Region
 from agora.settings import LANGUAGES
 from agora.web.endpoint import Ctx, page
 
 FORM_FIELDS = ("kind", "region", "assembly", "college", "title", "description", "starts_at", "ends_at", "address",
                "online_url", "capacity", "quorum", "publish_at", "local_topics")
+COUNT_FIELDS = ("item", *(f"{college}-{choice}" for college in COLLEGE_KEYS for choice in CHOICES))  # shown again
 
 
 def _manageable_regions(ctx: Ctx) -> list[Region]:
@@ -58,7 +67,8 @@ def new_meeting(ctx: Ctx) -> Response:
 def render_run(ctx: Ctx, meeting: Meeting, *, status: int = 200, error: str = "", error_field: str = "",
                form: dict[str, str] | None = None) -> Response:
     context = _run_context(ctx, meeting)
-    context.update(error=error, error_field=error_field, form=FormValues(form or {}), found_people=[], query="")
+    context.update(error=error, error_field=error_field, form=FormValues(form or {}), found_people=[], query="",
+                   counts_picture=current_counts_picture(context))
     return ctx.render("meetings/run.html", status=status, **context)
 
 
@@ -98,7 +108,7 @@ def counts(ctx: Ctx) -> Response:
                       for college in COLLEGE_KEYS
                       if any(ctx.field(f"{college}-{choice}") for choice in CHOICES)}
         room.set_counts(ctx.db, ctx.principal, meeting, item, by_college)
-    return _act(ctx, operation, "agenda")
+    return _act(ctx, operation, "agenda", COUNT_FIELDS)
 
 
 @page
