@@ -56,8 +56,9 @@ def test_no_grid_before_any_report():
 def test_the_counts_bars_show_the_share_in_favour_per_college_and_say_every_count():
     position = {"by_college": {"members": {"for": 2, "against": 2, "abstain": 0},
                                "clients": {"for": 0, "against": 0, "abstain": 1}}}
-    picture = parse(counts_picture("r1", position, {"members": "Membres", "clients": HOSTILE, "partners": "Partenaires"},
-                                   {"for": "Pour", "against": "Contre", "abstain": "Abstention"}))
+    colleges = {"members": "Membres", "clients": HOSTILE, "partners": "Partenaires"}
+    choices = {"for": "Pour", "against": "Contre", "abstain": "Abstention"}
+    picture = parse(counts_picture("r1", position, colleges, choices))
     assert picture.get("id") == "counts-chart-r1"
     bars = {g.get("data-key"): g for g in picture.iter(f"{SVG}g")}
     assert bars["members"].find(f"{SVG}rect").get("width") == "118"  # half of the full bar
