@@ -71,6 +71,7 @@ bench-smoke: $(STAMP) translations ## the benchmark code end to end on small siz
 
 tour: setup ## the journeys in Chromium, saving their screenshots into docs/tour/ (the README's tour)
 	AGORA_UPDATE_TOUR=1 $(BIN)/python -m pytest tests/browser/test_journeys.py -q -p no:cacheprovider
+	AGORA_UPDATE_TOUR=1 $(BIN)/python -m pytest tests/browser/test_journeys_committees.py -q -p no:cacheprovider
 
 SOAK_MINUTES ?= 30
 soak: setup ## the long reliability runs (not in CI): 30 min closing rush, 25 kill -9, deep fuzzing

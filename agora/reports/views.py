@@ -64,14 +64,19 @@ def new(ctx: Ctx) -> Response:
             report = services.create(ctx.db, ctx.principal, kind, source, ctx.field("language") or None)
         except Refused as refused:
             return ctx.render("reports/new.html", status=refused.status, error=refused.message, kind=kind,
-                              source=source, L=render.labels(), kinds=services.KINDS)
+                              error_at=refused.detail.get("field", "source"), source=source, L=render.labels(),
+                              kinds=services.KINDS)
         return ctx.redirect(services.url_of(report.id))
     return ctx.render("reports/new.html", error=None, kind=kind, source=source, L=render.labels(),
                       kinds=services.KINDS)
 
 
-def _show(ctx: Ctx, report: Report, status: int = 200, error: str | None = None) -> Response:
-    return ctx.render("reports/show.html", status=status, error=error, **downloads.context(ctx, report),
+def _show(ctx: Ctx, report: Report, status: int = 200, error: str | None = None, error_at: str = "",
+          kept: dict[str, str] | None = None) -> Response:
+    """`error_at` ("answer.decision", "submit.summary", ...) puts the error next to the field it is about;
+    `kept` is what the person wrote in the board's answer form, given back with the error."""
+    return ctx.render("reports/show.html", status=status, error=error, error_at=error_at, kept=kept or {},
+                      **downloads.context(ctx, report),
                       may_edit=rules.editable(report) and rules.may_edit(ctx.principal, report),
                       may_correct=rules.correctable(report) and rules.may_edit(ctx.principal, report),
                       on_board=rules.on_board(ctx.principal), acknowledgeable=rules.acknowledgeable(report),
@@ -113,7 +118,10 @@ def _act(ctx: Ctx, act: str) -> Response:
             report = services.correct(ctx.db, ctx.principal, report)
     except Refused as refused:
         ctx.db.rollback()
-        return _show(ctx, access.report(ctx), refused.status, refused.message)
+        field = refused.detail.get("field")
+        kept = {name: ctx.field(name) for name in ["decision", *(f"answer_{code}" for code in LANGUAGES)]}
+        return _show(ctx, access.report(ctx), refused.status, refused.message, f"{act}.{field}" if field else "",
+                     kept if act == "answer" else None)
     return ctx.redirect(services.url_of(report.id))
 
 

@@ -37,6 +37,7 @@ def test_an_administrator_builds_edits_and_submits_through_the_pages(client, dat
     # Submitting without a summary is refused in place.
     refused = _post(client, f"{url}/submit", {}, url)
     assert refused.status_code == 422 and 'id="form-error"' in refused.text
+    assert re.search(r'id="summary-nl"[^>]*aria-describedby="form-error"', refused.text)
     saved = _post(client, f"{url}/edit", {"summary_nl": "Samenvatting", "summary_fr": "",
                                           "recommendations_nl": "Eerste\nTweede", "recommendations_fr": "Premier"},
                   url)
@@ -70,6 +71,14 @@ def test_the_board_answers_from_its_desk_and_members_see_it(client, database):
     assert f'data-report="{rid}"' in re.search(r'id="awaiting-answer">(.*?)</section>', desk.text, re.S).group(1)
     bad = _post(client, f"/reports/{rid}/answer", {"decision": "perhaps", "answer_fr": "?"}, f"/reports/{rid}")
     assert bad.status_code == 422 and 'id="form-error"' in bad.text
+    # each refusal is said next to its field, which points at it
+    assert re.search(r'<legend>[^<]*</legend>\s*<p class="form-error" role="alert" id="form-error">', bad.text)
+    tied = 'name="decision" value="accepted" required aria-invalid="true" aria-describedby="form-error"'
+    assert bad.text.count(tied) == 1
+    silent = _post(client, f"/reports/{rid}/answer", {"decision": "accepted"}, f"/reports/{rid}")
+    assert silent.status_code == 422 and silent.text.count('id="form-error"') == 1
+    assert re.search(r'id="answer-fr"[^>]*aria-invalid="true" aria-describedby="form-error"', silent.text)
+    assert 'value="accepted" required checked' in silent.text  # what was chosen is given back with the error
     done = _post(client, f"/reports/{rid}/answer", {"decision": "accepted", "answer_de": "Angenommen."},
                  f"/reports/{rid}")
     assert done.status_code == 303
