@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 from ballots import BenchError, agora, cpu_seconds, environment, free_port, served, start_profiler, stop_profiler  # noqa: E402
 
 from agora.forums.services import POSTS_PER_PAGE  # noqa: E402
-from agora.proposals.services import PAGE_SIZE as PROPOSALS_PER_PAGE  # noqa: E402
+
+PROPOSALS_PER_PAGE = 50  # issue 8: "50 per page", asked as ?per_page=50 (agora.proposals.services.PAGE_SIZES)
 
 LUA = BENCH / "page.lua"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -61,7 +62,8 @@ def copy_proposals(conn: Any, wanted: int) -> None:
         batch += 1
         chosen = {"id": "lower(hex(randomblob(16)))", "title": f"title || ' (copie {batch})'",
                   "published_at": f"datetime(published_at, '-{batch} days')",
-                  "created_at": f"datetime(created_at, '-{batch} days')"}
+                  "created_at": f"datetime(created_at, '-{batch} days')",
+                  "listed_at": f"datetime(listed_at, '-{batch} days')"}
         select = ", ".join(chosen.get(c, c) for c in columns)
         conn.exec_driver_sql(f"INSERT INTO proposals ({', '.join(columns)}) SELECT {select} FROM proposals "
                              f"WHERE title NOT LIKE '%(copie %' LIMIT {wanted - have}")
@@ -110,6 +112,9 @@ def check_page(status: int, html: str, kind: str) -> list[str]:
         problems.append(f"{kind}: the page is not in French")
     if 'action="/signout"' not in html:
         problems.append(f"{kind}: the member is not signed in")
+    shown = html.count('<h2 class="card-title">')
+    if kind == "proposals" and shown != PROPOSALS_PER_PAGE:
+        problems.append(f"{kind}: {shown} proposals shown, not {PROPOSALS_PER_PAGE}")
     return problems
 
 
@@ -180,7 +185,7 @@ def run(proposals: int = 10_000, posts: int = 500, seconds: int = 20, connection
         say(f"  {proposals} proposals and a thread of {posts} posts written in {time.perf_counter() - started:.0f} s")
         # Both cookie names: production over plain HTTP on loopback still names it __Host-… when secure.
         headers = {"Cookie": f"agora_session={cookie}; __Host-agora_session={cookie}", "Accept-Language": "fr"}
-        pages = {"proposals": "/proposals", "thread": f"/forums/threads/{thread_id}"}
+        pages = {"proposals": f"/proposals?per_page={PROPOSALS_PER_PAGE}", "thread": f"/forums/threads/{thread_id}"}
         figures: dict[str, Any] = {"proposals": proposals, "posts": posts, "seconds": seconds,
                                    "connections": connections, "problems": []}
         measured: dict[str, dict[str, Any]] = {}

@@ -137,7 +137,8 @@ def _medians(name: str, runs: list[tuple[float, float]]) -> dict[str, float]:
             f"{name}_cpu_s": statistics.median(c for _w, c in runs)}
 
 
-def measure(ballots: int = 15_000, repeat: int = 3, say: Any = print) -> dict[str, Any]:
+def measure(ballots: int = 15_000, repeat: int = 3, meetings: int = 12, items: int = 20,
+            say: Any = print) -> dict[str, Any]:
     from agora.consultations import lifecycle
     from agora.db import utcnow
 
@@ -156,11 +157,11 @@ def measure(ballots: int = 15_000, repeat: int = 3, say: Any = print) -> dict[st
             for _ in range(repeat):
                 seconds, data = _pdf(doc, {})
                 pdf_times.append(seconds)
-            synthesis = synthesis_document()
+            synthesis = synthesis_document(meetings, items)
             synthesis_runs = [_pdf(synthesis, {}) for _ in range(repeat)]
             synthesis_times = [seconds for seconds, _data in synthesis_runs]
             figures = {
-                "ballots": ballots,
+                "ballots": ballots, "meetings": meetings, "items": items,
                 **_medians("json", json_times), "json_runs_s": json_times,
                 **_medians("pdf", pdf_times), "pdf_first_s": pdf_times[0][0], "pdf_runs_s": pdf_times,
                 "pdf_bytes": len(data), "pdf_pages": _pages(data),

@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 import ballots  # noqa: E402
 import import_72k  # noqa: E402
 import pages  # noqa: E402
+import report_build  # noqa: E402
 import sockets  # noqa: E402
 import tally_100k  # noqa: E402
 
@@ -217,11 +218,25 @@ def redis_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     ], f
 
 
+def report_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    f = report_build.measure(**size, say=say)
+    f["problems"] = list(f["checks"])
+    goals = report_build.GOALS
+    rows = [row("report_synthesis", f["json_s"], f"s (JSON, consultation report of {f['ballots']} ballots)",
+                f"<= {goals['json_s']:g}", met=f["json_s"] <= goals["json_s"]),
+            row("report_synthesis_pdf", f["pdf_s"], "s (PDF of that report)", f"<= {goals['pdf_s']:g}",
+                met=f["pdf_s"] <= goals["pdf_s"]),
+            row("report_synthesis_meetings_pdf", f["synthesis_pdf_s"],
+                f"s (PDF, synthesis of {f['meetings']} meetings x {f['items']} items)",
+                f"<= {goals['synthesis_pdf_s']:g}", met=f["synthesis_pdf_s"] <= goals["synthesis_pdf_s"]),
+            row("report_synthesis_pdf_first", f["pdf_first_s"], "s (first PDF, fonts cold)")]
+    return rows, f
+
+
 def pending_rows(**_size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     why = "the scenario is not built yet (bench/README.md, What is not measured)"
     return [
         not_measured("closing_rush", "ms", "zero errors; ballot p99 <= 250", why),
-        not_measured("report_synthesis", "s", "JSON <= 1; PDF <= 5", "reports not merged"),
     ], {"problems": []}
 
 
@@ -254,6 +269,10 @@ SCENARIOS = [
     Scenario("sockets_redis", "the same over 2 `agora serve` sharing PostgreSQL and Redis, 2,500 clients each "
              f"(the PostgreSQL database {POSTGRES_URL.rsplit('/', 1)[-1]} is EMPTIED first)",
              full={"clients": 5000, "events": 5}, smoke={"clients": 50, "events": 1}, run=redis_rows),
+    Scenario("report_synthesis", "a consultation report of 15,000 ballots built as JSON and rendered as PDF, and "
+             "the PDF of a synthesis of 12 meetings x 20 items (bench/report_build.py)",
+             full={"ballots": 15_000, "repeat": 3}, smoke={"ballots": 300, "repeat": 1, "meetings": 2, "items": 3},
+             run=report_rows),
     Scenario("not_measured", "the scenarios of issue 8 this run does not measure yet",
              full={"report": True}, smoke={"report": True}, run=pending_rows),
 ]

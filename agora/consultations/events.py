@@ -46,7 +46,8 @@ def voters_by_college(db: Session, consultation_id: str) -> dict[str, int]:
 
 def _queue(db: Session, consultation_id: str, event: Participation | StatusChanged) -> None:
     payload: dict[str, Any] = asdict(event)
-    outbox.queue(db, room(consultation_id), event.name, payload)
+    # participation replaces the previous count: sent at most twice a second per consultation (coalesce.py)
+    outbox.queue(db, room(consultation_id), event.name, payload, coalesce=isinstance(event, Participation))
 
 
 def participation_changed(db: Session, consultation_id: str) -> None:

@@ -53,7 +53,9 @@ class ThresholdMode(enum.StrEnum):
 
 class Proposal(Moderated, Base):
     __tablename__ = "proposals"
-    __table_args__ = (Index("ix_proposals_listing", "moderation", "status", "published_at"),)
+    # listed_at is the list's "most recent" key: published_at once published, created_at before (kept by services)
+    __table_args__ = (Index("ix_proposals_listing", "moderation", "status", "published_at"),
+                      Index("ix_proposals_listed", "moderation", "listed_at", "id"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     author_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
@@ -82,6 +84,7 @@ class Proposal(Moderated, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    listed_at: Mapped[datetime] = mapped_column(default=utcnow)
     threshold_reached_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
 

@@ -49,6 +49,7 @@ from agora.proposals.models import (
 from agora.settings import LANGUAGES
 
 PAGE_SIZE = 20
+PAGE_SIZES = (20, 50, 100)  # the list's page sizes a reader may choose (`per_page`)
 COMMENTS_PAGE_SIZE = 30
 MAX_DEPTH = 4  # replies deeper than this attach to the deepest allowed level
 SETTINGS_ID = 1
@@ -149,6 +150,11 @@ class ProposalFilter:
     sort: str = ""  # recent | supported | discussed | relevance (default with a query)
     mine: bool = False
     page: int = 1
+    per_page: int = PAGE_SIZE
+
+    @property
+    def page_size(self) -> int:
+        return self.per_page if self.per_page in PAGE_SIZES else PAGE_SIZE
 
     @property
     def effective_sort(self) -> str:
@@ -199,8 +205,9 @@ def list_proposals(db: Session, principal: Principal, f: ProposalFilter) -> tupl
     elif sort == "discussed":
         statement = statement.order_by(Proposal.comments_count.desc(), Proposal.published_at.desc(), Proposal.id)
     else:
-        statement = statement.order_by(func.coalesce(Proposal.published_at, Proposal.created_at).desc(), Proposal.id)
-    rows = db.execute(statement.limit(PAGE_SIZE).offset((max(f.page, 1) - 1) * PAGE_SIZE)).unique().scalars().all()
+        statement = statement.order_by(Proposal.listed_at.desc(), Proposal.id.desc())  # ix_proposals_listed
+    size = f.page_size
+    rows = db.execute(statement.limit(size).offset((max(f.page, 1) - 1) * size)).unique().scalars().all()
     return list(rows), total
 
 
@@ -393,8 +400,10 @@ def create(db: Session, principal: Principal, draft: Draft, *, publish_now: bool
            source_thread_id: str | None = None) -> Proposal:
     person = _person(principal)
     state = moderation.before_post(db, principal)  # refuses a flood before anything is written
+    now = utcnow()
     proposal = Proposal(author_id=person.id, status=ProposalStatus.DRAFT, language=draft.language, title=draft.title,
-                        body_md=draft.body.markdown, body_html=draft.body.html, source_thread_id=source_thread_id)
+                        body_md=draft.body.markdown, body_html=draft.body.html, source_thread_id=source_thread_id,
+                        created_at=now, listed_at=now)
     _apply_scope(proposal, draft)
     try:
         with db.begin_nested():
@@ -433,7 +442,7 @@ def publish(db: Session, principal: Principal, proposal: Proposal) -> None:
 def _publish(db: Session, principal: Principal, proposal: Proposal, state: ModerationState) -> None:
     now = utcnow()
     proposal.status = ProposalStatus.PUBLISHED
-    proposal.published_at = now
+    proposal.published_at = proposal.listed_at = now
     proposal.moderation = state
     proposal.support_threshold = threshold_for(db, proposal)
     db.add(ProposalVersion(proposal_id=proposal.id, number=1, title=proposal.title, body_md=proposal.body_md,

@@ -25,15 +25,16 @@ class OutgoingEvent:
     room: str
     name: str
     payload: dict[str, Any]
+    coalesce: bool = False  # a state that replaces the previous one: agora.realtime.coalesce may merge them
 
 
-def queue(db: Session, room: str, name: str, payload: dict[str, Any]) -> None:
+def queue(db: Session, room: str, name: str, payload: dict[str, Any], *, coalesce: bool = False) -> None:
     if db.get_transaction() is None:
         # Bind the event to a transaction even if nothing touched the database yet: a rollback
         # with no transaction fires no event and would otherwise leave it for the next commit.
         db.begin()
     transaction = db.get_nested_transaction() or db.get_transaction()
-    db.info.setdefault(_PENDING, []).append((transaction, OutgoingEvent(room, name, payload)))
+    db.info.setdefault(_PENDING, []).append((transaction, OutgoingEvent(room, name, payload, coalesce)))
 
 
 def take(db: Session) -> list[OutgoingEvent]:

@@ -20,6 +20,7 @@ from agora.accounts import services as accounts
 from agora.db import Database
 from agora.permissions import ANONYMOUS, Principal
 from agora.realtime import rooms
+from agora.realtime.coalesce import Coalescer
 from agora.realtime.outbox import OutgoingEvent
 from agora.settings import Settings
 from agora.web.endpoint import load_principal, session_cookie_name
@@ -93,6 +94,7 @@ class Realtime:
             ping_interval=25, ping_timeout=20, max_http_buffer_size=64 * 1024,
             cors_allowed_origins=self._origin_allowed,
         )
+        self.coalescer = Coalescer(self._emit)
         self.sio.on("connect", self._on_connect)
         self.sio.on("join", self._on_join)
         self.sio.on("leave", self._on_leave)
@@ -223,10 +225,17 @@ class Realtime:
 
     async def emit_all(self, events: Iterable[OutgoingEvent]) -> None:
         for event in events:
-            try:
-                if event.name == rooms.SESSION_ENDED:
-                    await self.cut_room(event.room)
-                    continue
-                await self.sio.emit(event.name, event.payload, room=event.room)
-            except Exception:  # a lost live update must never fail the request that committed
-                log.exception("could not emit %s to %s", event.name, event.room)
+            if event.coalesce:
+                await self.coalescer.offer(event)
+            else:
+                await self.coalescer.flush_room(event.room)  # keeps the order of what a room is told
+                await self._emit(event)
+
+    async def _emit(self, event: OutgoingEvent) -> None:
+        try:
+            if event.name == rooms.SESSION_ENDED:
+                await self.cut_room(event.room)
+                return
+            await self.sio.emit(event.name, event.payload, room=event.room)
+        except Exception:  # a lost live update must never fail the request that committed
+            log.exception("could not emit %s to %s", event.name, event.room)

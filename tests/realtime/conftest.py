@@ -118,6 +118,7 @@ class Socket:
     label: str
     received: queue.Queue[tuple[str, Any]] = field(default_factory=queue.Queue)
     seen: list[tuple[str, Any]] = field(default_factory=list)
+    arrived: list[float] = field(default_factory=list)  # time.monotonic() of each event received
 
     def call(self, event: str, data: Any) -> Any:
         return self.client.call(event, data, timeout=WAIT)
@@ -152,6 +153,7 @@ def connect(base_url: str, label: str, *, cookie: str | None = None, token: str 
 
     @client.on("*")
     def _record(event: str, data: Any = None) -> None:
+        socket_.arrived.append(time.monotonic())
         socket_.received.put((event, data))
 
     all_headers = dict(headers or {})

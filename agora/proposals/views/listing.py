@@ -31,12 +31,13 @@ def proposals(ctx: Ctx) -> Response:
         query=q.get("q", "").strip()[:200], status=q.get("status", ""), scope=q.get("scope", ""),
         region=q.get("region", "")[:64], college=q.get("college", ""), sector=q.get("sector", "")[:32],
         theme=q.get("theme", "")[:32], sort=q.get("sort", ""), mine=q.get("mine", "") == "1",
-        page=page_number(q.get("page", "1")),
+        page=page_number(q.get("page", "1")), per_page=page_number(q.get("per_page", str(services.PAGE_SIZE))),
     )
     found, total = services.list_proposals(ctx.db, ctx.principal, filters)
     return ctx.render("proposals/list.html", proposals=found, total=total, filters=filters,
                       regions=register.list_regions(ctx.db), colleges=COLLEGE_KEYS, statuses=ProposalStatus,
-                      scopes=ScopeKind, page_size=services.PAGE_SIZE, htmx_block="results",
+                      scopes=ScopeKind, page_size=filters.page_size,
+                      default_page_size=services.PAGE_SIZE, htmx_block="results",
                       can_configure=allowed(ctx.principal, Permission.PROPOSALS_CONFIGURE), **choices())
 
 
