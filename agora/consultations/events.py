@@ -16,6 +16,7 @@ from agora.consultations.models import Consultation, VoterRecord
 from agora.consultations.tally import COLLEGES
 from agora.permissions import Principal
 from agora.realtime import outbox, rooms
+from agora.realtime.coalesce import counted_when_sent
 from agora.realtime.server import room_rule
 
 room = rooms.consultation  # room names live in agora/realtime/rooms.py
@@ -44,15 +45,22 @@ def voters_by_college(db: Session, consultation_id: str) -> dict[str, int]:
     return counts
 
 
-def _queue(db: Session, consultation_id: str, event: Participation | StatusChanged) -> None:
+def _queue(db: Session, consultation_id: str, event: StatusChanged) -> None:
     payload: dict[str, Any] = asdict(event)
-    # participation replaces the previous count: sent at most twice a second per consultation (coalesce.py)
-    outbox.queue(db, room(consultation_id), event.name, payload, coalesce=isinstance(event, Participation))
+    outbox.queue(db, room(consultation_id), event.name, payload)
 
 
 def participation_changed(db: Session, consultation_id: str) -> None:
+    """Participation is counted when it is sent, after the commit, at most twice a second per consultation
+    (agora.realtime.coalesce): not in the ballot's transaction, which would miss concurrent ballots."""
+    outbox.queue(db, room(consultation_id), Participation.name, {}, coalesce=True)
+
+
+@counted_when_sent(Participation.name)
+def participation_now(db: Session, consultation_room: str) -> dict[str, Any]:
+    _kind, consultation_id = rooms.parse(consultation_room) or ("", "")
     by_college = voters_by_college(db, consultation_id)
-    _queue(db, consultation_id, Participation(voters=sum(by_college.values()), by_college=by_college))
+    return asdict(Participation(voters=sum(by_college.values()), by_college=by_college))
 
 
 def status_changed(db: Session, consultation: Consultation) -> None:

@@ -11,12 +11,33 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from agora.realtime.outbox import OutgoingEvent
 
 WINDOW_S = 0.5  # at most two participation events a second per consultation and per process
 
 Send = Callable[[OutgoingEvent], Awaitable[None]]
+Recount = Callable[[Session, str], dict[str, Any]]  # (a read session, the room) → the payload as it is now
+_RECOUNTS: dict[str, Recount] = {}
+
+
+def counted_when_sent(event_name: str) -> Callable[[Recount], Recount]:
+    """Registers how to compute a coalesced event's payload when it leaves (after every commit it stands
+    for): the count is then that of the committed rows, whatever order concurrent transactions took."""
+
+    def register(recount: Recount) -> Recount:
+        _RECOUNTS[event_name] = recount
+        return recount
+
+    return register
+
+
+def recount(db: Session, event: OutgoingEvent) -> OutgoingEvent:
+    found = _RECOUNTS.get(event.name)
+    return OutgoingEvent(event.room, event.name, found(db, event.room), event.coalesce) if found else event
 
 
 class Coalescer:

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from agora.accounts import services as accounts
 from agora.db import Database
 from agora.permissions import ANONYMOUS, Principal
-from agora.realtime import rooms
+from agora.realtime import coalesce, rooms
 from agora.realtime.coalesce import Coalescer
 from agora.realtime.outbox import OutgoingEvent
 from agora.settings import Settings
@@ -94,7 +94,7 @@ class Realtime:
             ping_interval=25, ping_timeout=20, max_http_buffer_size=64 * 1024,
             cors_allowed_origins=self._origin_allowed,
         )
-        self.coalescer = Coalescer(self._emit)
+        self.coalescer = Coalescer(self._emit_recounted)
         self.sio.on("connect", self._on_connect)
         self.sio.on("join", self._on_join)
         self.sio.on("leave", self._on_leave)
@@ -230,6 +230,18 @@ class Realtime:
             else:
                 await self.coalescer.flush_room(event.room)  # keeps the order of what a room is told
                 await self._emit(event)
+
+    async def _emit_recounted(self, event: OutgoingEvent) -> None:
+        try:
+            event = await run_in_threadpool(self._recount, event)
+        except Exception:  # a lost live update must never fail the request that committed
+            log.exception("could not count %s for %s", event.name, event.room)
+            return
+        await self._emit(event)
+
+    def _recount(self, event: OutgoingEvent) -> OutgoingEvent:
+        with self.database.session(write=False) as db:
+            return coalesce.recount(db, event)
 
     async def _emit(self, event: OutgoingEvent) -> None:
         try:

@@ -121,8 +121,12 @@ def test_live_events_carry_participation_only(client, app, database, admins):
     voters = [caller(database), caller(database, voting_college="clients", categories="clients")]
     sent: list[Any] = []
 
-    async def capture(events):
-        sent.extend(events)
+    async def capture(events):  # after each commit; participation is counted as it is sent (realtime.coalesce)
+        from agora.realtime import coalesce
+
+        assert all(e.payload == {} for e in events if e.name == "participation")
+        with database.session(write=False) as db:
+            sent.extend(coalesce.recount(db, e) for e in events)
 
     starlette_app(app).state.realtime.emit_all = capture
     cid = opened(client, admin, other)
