@@ -160,6 +160,8 @@ def test_the_relay_finds_someone_of_the_register_to_check_in(client, database):
     assert fragment.status_code == 200 and "Bérénice Walkowiak" in fragment.text
     assert "<html" not in fragment.text  # only the block
     assert f'value="{found_id}"' in fragment.text
+    whole = client.get(f"/meetings/{mid}/people?q=walkow")  # without JavaScript: the whole run page
+    assert whole.status_code == 200 and "<html" in whole.text and "Bérénice Walkowiak" in whole.text
     assert post_form(client, f"/meetings/{mid}/checkin", {"person": found_id},
                      from_page=f"/meetings/{mid}/run").status_code == 303
     assert 'id="attendance-count">1<' in client.get(f"/meetings/{mid}/run").text

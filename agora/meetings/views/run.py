@@ -167,8 +167,9 @@ def search_people(ctx: Ctx) -> Response:
         found = list(ctx.db.execute(select(Person).where(
             Person.active.is_(True), or_(func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern)))
             .order_by(Person.name).limit(20)).scalars())
+    context = _run_context(ctx, meeting)  # the whole page when asked without htmx
     return ctx.render("meetings/run.html", found_people=found, query=query, htmx_block="people_found",
-                      **_run_context(ctx, meeting))
+                      counts_picture=current_counts_picture(context), **context)
 
 
 def _run_context(ctx: Ctx, meeting: Meeting) -> dict[str, Any]:
