@@ -38,6 +38,7 @@ from agora.meetings.models import (
     counts_dict,
 )
 from agora.meetings.services import items_of, may_run
+from agora.people.labels import college_names
 from agora.people.models import COLLEGE_KEYS, CollegeKey, Person, Region
 from agora.permissions import Principal
 from agora.proposals import services as proposals
@@ -209,7 +210,7 @@ def set_counts(db: Session, principal: Principal, meeting: Meeting, item: Meetin
         if sum(parsed[college].values()) > present[college]:
             raise Refused(422, "exceeds_attendance", _(
                 "The counts of %(college)s (%(total)s) exceed the attendees of that college checked in "
-                "(%(present)s).") % {"college": college, "total": sum(parsed[college].values()),
+                "(%(present)s).") % {"college": college_names()[college], "total": sum(parsed[college].values()),
                                       "present": present[college]}, college)
     db.execute(RoomCount.__table__.delete().where(RoomCount.item_id == item.id))
     for college, counts in parsed.items():

@@ -14,6 +14,7 @@ from typing import Any
 
 from agora.i18n import gettext as _
 from agora.i18n.formatting import format_datetime
+from agora.people.labels import college_names
 from agora.web import templating
 
 COLLEGES = ("members", "permanents", "clients", "partners")
@@ -50,8 +51,7 @@ def labels() -> dict[str, dict[str, str]]:
         "outcome": {"adopted": _("Adopted"), "rejected": _("Rejected"), "chosen": _("Chosen"),
                     "tie": _("Tie: no option is chosen"), "ranked": _("Ranked"), "allocated": _("Allocated"),
                     "no_quorum": _("No quorum: not decided")},
-        "college": {"members": _("Members"), "permanents": _("Permanents"), "clients": _("Clients"),
-                    "partners": _("Partners")},
+        "college": college_names(),
         "quorum_mode": {"global": _("participation of the whole electorate"),
                         "per_college": _("lowest participation among the colleges"),
                         "weighted": _("participation weighted by college"), "none": _("no quorum")},

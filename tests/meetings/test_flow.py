@@ -128,6 +128,9 @@ def test_counts_exceeding_the_attendance_are_refused(client, database):
     answer = client.put(f"/api/v1/meetings/{mid}/items/local-1/counts", headers=relay.headers,
                         json={"by_college": {"members": {"for": 1, "against": 1, "abstain": 0}}})
     assert answer.status_code == 422 and answer.json()["error"]["code"] == "exceeds_attendance"
+    message = answer.json()["error"]["message"]
+    assert "(2)" in message and "(1)" in message
+    assert "members" not in message  # the college by its name in the reader's language, not its key
     assert _count(database, RoomCount) == 0 and _count(database, AuditEntry) == audit_before
     negative = client.put(f"/api/v1/meetings/{mid}/items/local-1/counts", headers=relay.headers,
                           json={"by_college": {"members": {"for": -1}}})

@@ -9,13 +9,9 @@ from agora.consultations.models import Consultation, Status, pick_language
 from agora.consultations.views import ballot_form
 from agora.db import utcnow
 from agora.i18n import gettext as _
+from agora.people.labels import college_names
 from agora.people.services import list_regions
 from agora.web.endpoint import Ctx
-
-
-def college_names() -> dict[str, str]:
-    return {"members": _("Members"), "permanents": _("Permanents"), "clients": _("Clients"),
-            "partners": _("Partners")}
 
 
 def type_names() -> dict[str, str]:

@@ -13,9 +13,10 @@ from agora.consultations.definition import DefinitionError, parse
 from agora.consultations.models import Consultation, pick_language
 from agora.consultations.tally import COLLEGES, DECISION_TYPES, QUESTION_TYPES, QUORUM_MODES
 from agora.consultations.views import admin_form
-from agora.consultations.views.common import base_context, college_names, type_names, voter_situation
+from agora.consultations.views.common import base_context, type_names, voter_situation
 from agora.consultations.views.voter import render_show
 from agora.db import utcnow
+from agora.people.labels import college_names
 from agora.people.services import list_regions
 from agora.permissions import Permission, ensure
 from agora.settings import LANGUAGES
