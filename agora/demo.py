@@ -30,6 +30,8 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str, list[str], str, int]] = [
     ("relay.eupen@demo.agora.coop", "Anna Schmitz", "de", "eupen", ["relay:eupen"], "members", 1),
     ("ethics@demo.agora.coop", "Marie Dubois", "fr", "namur", ["ethics_member"], "members", 2),
     ("ethics2@demo.agora.coop", "Jan Claes", "nl", "leuven", ["ethics_member"], "clients", 1),
+    ("ethics3@demo.agora.coop", "Katrin Hilgers", "de", "eupen", ["ethics_member"], "permanents", 1),
+    ("ethics4@demo.agora.coop", "Youssef El Amrani", "fr", "liege", ["ethics_member"], "partners", 1),
     ("board@demo.agora.coop", "Thomas Mertens", "nl", "brussels", ["board_member"], "members", 5),
     ("delegate@demo.agora.coop", "Claire Fontaine", "fr", "brussels", ["delegated_administrator", "board_member"],
      "permanents", 1),

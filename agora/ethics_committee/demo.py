@@ -15,16 +15,11 @@ from sqlalchemy.orm import Session
 from agora import demo
 from agora.ethics_committee import committee, register, services
 from agora.ethics_committee.models import Referral
-from agora.people.accounts_admin import create_user
 from agora.people.models import Person
 from agora.permissions import Principal
 from agora.web.endpoint import load_principal
 
-# email, name, language, region, college: two more members so that the four categories sit on the committee
-EXTRA_MEMBERS = [
-    ("ethics3@demo.agora.coop", "Katrin Hilgers", "de", "eupen", "permanents"),
-    ("ethics4@demo.agora.coop", "Youssef El Amrani", "fr", "liege", "partners"),
-]
+# The four members (one per category; their accounts are agora.demo.DEMO_ACCOUNTS, printed by `agora demo`)
 COMMITTEE = [("ethics@demo.agora.coop", "members"), ("ethics2@demo.agora.coop", "clients"),
              ("ethics3@demo.agora.coop", "permanents"), ("ethics4@demo.agora.coop", "partners")]
 CHAIR, RAPPORTEUR = "ethics@demo.agora.coop", "ethics3@demo.agora.coop"
@@ -90,9 +85,6 @@ def _as(db: Session, email: str, referral_id: str, act: Callable[[Session, Princ
 
 
 def _committee(db: Session) -> None:
-    for email, name, language, region, college in EXTRA_MEMBERS:
-        create_user(db, email, name, ["ethics_member"], demo.DEMO_PASSWORD, language=language, region=region,
-                    voting_college=college, shares=1, categories=college)
     admin = _principal(db, "admin@demo.agora.coop")
     for email, category in COMMITTEE:
         member = committee.appoint(db, admin, email, category)

@@ -32,3 +32,11 @@ def test_demo_committee_referrals_and_register(client: Any, database: Database) 
                  *[f"/ethics/register/{o.id}" for o in opinions]]:
         assert client.get(path).status_code == 200, path
     assert 'class="overdue"' in client.get("/ethics").text
+
+
+def test_the_printed_demo_accounts_name_the_whole_committee(capsys: Any) -> None:
+    """`agora demo --accounts` (what `make run` prints) lists every committee member one can sign in as."""
+    demo.print_accounts()
+    printed = capsys.readouterr().out
+    missing = [email for email, _category in ethics_demo.COMMITTEE if email not in printed]
+    assert not missing, f"not printed by agora demo --accounts: {missing}"
