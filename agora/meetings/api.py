@@ -89,6 +89,8 @@ def create_meeting(ctx: Ctx) -> Response:
     require_person(ctx)
 
     def run() -> Response:
+        if not services.may_create_meetings(ctx.principal):  # before looking at the body
+            raise Refused(403, "forbidden", _("Only the relays and the secretariat organise meetings."))
         meeting = services.create_meeting(ctx.db, ctx.principal, inputs.meeting_input(json_object(ctx)))
         return _meeting_response(ctx, meeting, 201)
     return _guard(run)

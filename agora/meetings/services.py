@@ -45,6 +45,11 @@ def may_manage_region(principal: Principal, region_slug: str) -> bool:
     return is_admin(principal) or region_slug in principal.relay_regions()
 
 
+def may_create_meetings(principal: Principal) -> bool:
+    """The secretariat, and the relays (each for their own region: `create_meeting` checks which)."""
+    return is_admin(principal) or bool(principal.relay_regions())
+
+
 def may_run(principal: Principal, meeting: Meeting) -> bool:
     return may_manage_region(principal, meeting.region.slug)
 

@@ -3,6 +3,7 @@ report submitted (locked, addenda) → synthesis; and the bad input of the issue
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from agora import i18n
@@ -105,6 +106,18 @@ def test_a_relay_outside_their_region_records_nothing(client, database):
                           headers=other_relay.headers)
     assert refused.status_code == 404
     assert _count(database, Attendance) == 0
+
+
+@pytest.mark.parametrize("body", [{}, "not an object", None], ids=["empty", "not an object", "no body"])
+def test_creating_a_meeting_checks_the_permission_before_the_body(client, database, body):
+    """A member without the right is told 403 whatever the body: a 400/422 would say "you may, fix the body"."""
+    member = caller(database, [], region="liege")
+    sent = {} if body is None else {"json": body}
+    refused = client.post("/api/v1/meetings", headers=member.headers, **sent)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden", refused.text
+    relay = caller(database, ["relay:liege"], region="liege")
+    assert client.post("/api/v1/meetings", headers=relay.headers, **sent).status_code in (400, 422)
+    assert _count(database, Meeting) == 0
 
 
 def test_a_meeting_ending_before_it_starts_is_refused(client, database):

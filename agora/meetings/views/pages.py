@@ -31,7 +31,7 @@ def listing(ctx: Ctx) -> Response:
     by_month: dict[str, list[Any]] = defaultdict(list)
     for meeting in found:
         by_month[to_brussels(meeting.starts_at).strftime("%Y-%m")].append(meeting)
-    may_create = services.is_admin(ctx.principal) or bool(ctx.principal.relay_regions())
+    may_create = services.may_create_meetings(ctx.principal)
     return ctx.render("meetings/list.html", meetings=found, by_month=dict(by_month), regions=_regions(ctx),
                       region=region, kind=kind, view="calendar" if view == "calendar" else "list",
                       may_create=may_create, runs=services.run_by(ctx.db, ctx.principal) if may_create else [],

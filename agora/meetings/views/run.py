@@ -47,7 +47,7 @@ def _render_form(ctx: Ctx, form: dict[str, Any], *, status: int = 200, error: st
 
 @page
 def new_meeting(ctx: Ctx) -> Response:
-    if ctx.person is None or not (services.is_admin(ctx.principal) or ctx.principal.relay_regions()):
+    if ctx.person is None or not services.may_create_meetings(ctx.principal):
         raise problem(not_found())
     if ctx.request.method == "GET":
         regions = _manageable_regions(ctx)
