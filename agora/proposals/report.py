@@ -69,12 +69,14 @@ def _on_submitted(db: Session, principal: Principal, source_id: str) -> None:
         services.send_to_board(db, principal, proposal, _("Sent to the board in a report."))
 
 
-def _on_answered(db: Session, principal: Principal, source_id: str, decision: str, text: dict[str, str]) -> None:
+def _on_answered(db: Session, principal: Principal, source_id: str, decision: str,
+                 text: dict[str, str]) -> set[str]:
     """A proposal sent to the board takes the board's answer to its report (in the proposal's language
-    when the board wrote one)."""
+    when the board wrote one). Returns the people the proposal told (the report does not tell them again)."""
     proposal = _follows(db, source_id, ProposalStatus.SENT_TO_BOARD)
-    if proposal is not None:
-        services.answer(db, principal, proposal, decision, text.get(proposal.language) or next(iter(text.values())))
+    if proposal is None:
+        return set()
+    return services.answer(db, principal, proposal, decision, text.get(proposal.language) or next(iter(text.values())))
 
 
 @report_builder("proposal", may_build=_may_build, participants=_participants, on_submitted=_on_submitted,

@@ -618,7 +618,8 @@ def _advance(db: Session, principal: Principal, proposal: Proposal, target: Prop
                  target_id=proposal.id, note=clean)
 
 
-def answer(db: Session, principal: Principal, proposal: Proposal, decision: str, justification: str) -> None:
+def answer(db: Session, principal: Principal, proposal: Proposal, decision: str, justification: str) -> set[str]:
+    """The board's answer; the author, followers and supporters are told. Returns who was told."""
     if not allowed(principal, Permission.PROPOSALS_ANSWER):
         raise not_found()
     if proposal.status != ProposalStatus.SENT_TO_BOARD:
@@ -636,12 +637,14 @@ def answer(db: Session, principal: Principal, proposal: Proposal, decision: str,
     proposal.answered_at = utcnow()
     record_event(db, proposal, "answered", principal.id, decision=chosen.value)
     db.flush()
-    audience = [proposal.author_id, *_followers(db, proposal.id), *_supporters(db, proposal.id)]
+    audience = {p for p in [proposal.author_id, *_followers(db, proposal.id), *_supporters(db, proposal.id)]
+                if p and p != principal.id}
     notify_many(db, audience, "proposal_answered", {"title": proposal.title, "decision": chosen.value},
-                url_of(proposal.id), exclude=[principal.id])
+                url_of(proposal.id))
     events.status_changed(db, proposal)
     audit.record(db, "proposal.answer", actor_id=principal.id, target_type="proposal", target_id=proposal.id,
                  decision=chosen.value)
+    return audience
 
 
 # --- translations -----------------------------------------------------------------------------------

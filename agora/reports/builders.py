@@ -15,7 +15,8 @@ only knows this contract:
   (voters, attendees, supporters, the referrer).
 - Optionally, `on_submitted(db, principal, source_id)` and `on_answered(db, principal, source_id,
   decision, text)` let the source follow its report (a proposal moves to "sent to the board", then
-  takes the board's answer); they run in the same transaction and must not refuse.
+  takes the board's answer); they run in the same transaction and must not refuse. `on_answered`
+  returns the people the source already told of the answer: the report does not tell them again.
 - A source that does not exist raises `SourceNotFound`; one that cannot be reported yet (a
   consultation still open, a meeting whose report is not submitted) raises `SourceNotReady` with a
   translated message naming why.
@@ -43,7 +44,7 @@ BuildFn = Callable[[Session, str, str], dict[str, Any]]
 MayBuildFn = Callable[[Principal, Session, str], bool]
 ParticipantsFn = Callable[[Session, str], Iterable[str]]
 SubmittedFn = Callable[[Session, Principal, str], None]
-AnsweredFn = Callable[[Session, Principal, str, str, dict[str, str]], None]
+AnsweredFn = Callable[[Session, Principal, str, str, dict[str, str]], Iterable[str]]
 
 
 class SourceNotFound(Exception):

@@ -308,11 +308,13 @@ def answer(db: Session, principal: Principal, report: Report, decision: Any, tex
     report.answered_at, report.answered_by = now, principal.id
     db.flush()
     builder = builders.builder_for(report.kind)
+    already_told: set[str] = set()
     if builder is not None and builder.on_answered is not None:
-        builder.on_answered(db, principal, report.source_id, decision, texts)
+        already_told = set(builder.on_answered(db, principal, report.source_id, decision, texts))
     told = notify_many(db, [*participants(db, report), report.created_by], NOTIFICATION,
                        {"title": (report.frozen or report.content).get("title", {}), "decision": decision,
-                        "kind": report.kind}, url_of(report.id), exclude=[principal.id])
+                        "kind": report.kind}, url_of(report.id), exclude=[principal.id, *already_told])
+    told += len(already_told)  # one notification per person: the source's own, or the report's
     audit.record(db, "report.answer", actor_id=principal.id, target_type="report", target_id=report.id,
                  decision=decision, notified=told)
     return told

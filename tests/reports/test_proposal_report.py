@@ -98,3 +98,7 @@ def test_the_proposal_follows_its_report_to_the_board_and_takes_the_answer(clien
         proposal = db.get(Proposal, pid)
         assert proposal.status == ProposalStatus.ANSWERED and proposal.decision.value == "accepted"
         assert "le potager sera créé" in proposal.decision_md
+        told = list(db.execute(select(Notification.person_id).where(
+            Notification.kind.in_(["report_answered", "proposal_answered"]))).scalars())
+    # one notification per person for one answer (the proposal's), not the proposal's and the report's
+    assert sorted(told) == sorted([author.id, supporter.id, admin.id]), told
