@@ -264,6 +264,7 @@ def submit(db: Session, principal: Principal, report: Report) -> None:
     report.built_at = report.submitted_at = utcnow()
     report.submitted_by = principal.id
     report.status = ReportStatus.SUBMITTED
+    _supersede_previous(db, report)
     person = principal.person
     assert person is not None
     document.freeze(report, {"name": person.name, "role": _role_of(principal)})
@@ -274,6 +275,16 @@ def submit(db: Session, principal: Principal, report: Report) -> None:
         builder.on_submitted(db, principal, report.source_id)
     audit.record(db, "report.submit", actor_id=principal.id, target_type="report", target_id=report.id,
                  sha256=report.sha256, version=report.version)
+
+
+def _supersede_previous(db: Session, report: Report) -> None:
+    """A submitted correction takes the version it corrects off the board's desk."""
+    if report.previous_id is None:
+        return
+    previous = db.execute(select(Report).where(Report.id == report.previous_id).with_for_update()).scalar_one()
+    if previous.superseded_by not in (None, report.id):
+        raise errors.wrong_status(_("Only the latest submitted version of a report can be corrected."))
+    previous.superseded_by = report.id
 
 
 def acknowledge(db: Session, principal: Principal, report: Report) -> None:
@@ -330,13 +341,23 @@ def participants(db: Session, report: Report) -> list[str]:
         return []
 
 
+def pending_correction(db: Session, report: Report) -> Report | None:
+    """The correction of this version still being drafted, if any."""
+    return db.execute(select(Report).where(Report.previous_id == report.id, Report.status == ReportStatus.DRAFT)
+                      .order_by(Report.created_at).limit(1)).scalar_one_or_none()
+
+
 def correct(db: Session, principal: Principal, report: Report) -> Report:
-    """A correction: a new draft version that points to this one's hash. This version leaves the board's
-    desk at once: the board acknowledges and answers the correction once it is submitted."""
+    """A correction: a new draft version that points to this one's hash. This version stays on the board's
+    desk until the correction is submitted (`submit` then marks it superseded). Correcting again while
+    the correction is a draft gives that draft back: one correction at a time."""
     if not rules.may_edit(principal, report):
         raise errors.Refused(403, "forbidden", _("Only the report's author or an administrator can change it."))
     if not rules.correctable(report):
         raise errors.wrong_status(_("Only the latest submitted version of a report can be corrected."))
+    drafted = pending_correction(db, report)
+    if drafted is not None:
+        return drafted
     person = principal.person
     assert person is not None
     content = _built(db, builder_of(report.kind), report.source_id, report.language, creating=False)
@@ -345,8 +366,6 @@ def correct(db: Session, principal: Principal, report: Report) -> Report:
                        version=report.version + 1, previous_id=report.id, previous_sha256=report.sha256,
                        created_by=person.id, built_at=utcnow())
     db.add(following)
-    db.flush()
-    report.superseded_by = following.id
     db.flush()
     audit.record(db, "report.correct", actor_id=principal.id, target_type="report", target_id=following.id,
                  previous=report.id, previous_sha256=report.sha256)

@@ -12,8 +12,10 @@ from sqlalchemy import delete, func, select
 from agora.audit import AuditEntry, verify
 from agora.consultations.models import Consultation
 from agora.notifications.models import Notification
+from agora.reports import services
 from agora.reports.models import Report
 from tests.consultations.support import caller, opened, vote
+from tests.deliberation_support import principal_of
 from tests.reports.support import ANSWERS_NO, canonical_sha256, cast, submitted
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "agora" / "reports" / "report-schema.json").read_text())
@@ -195,6 +197,27 @@ def test_a_correction_is_a_new_version_pointing_to_the_previous_hash(client, dat
     # The corrected version leaves the desk: it can no longer be acknowledged, nor corrected twice.
     assert client.post(f"{API}/{rid}/acknowledge", headers=c.board.headers).status_code == 409
     assert client.post(f"{API}/{rid}/correct", headers=c.admin.headers).status_code == 409
+
+
+def test_a_version_stays_on_the_board_desk_until_its_correction_is_submitted(client, database):
+    c = cast(client, database)
+    rid = submitted(client, c.admin, "consultation", c.consultation)
+
+    def on_desk() -> list[str]:
+        with database.session(write=False) as db:
+            waiting = services.desk(db, principal_of(db, c.board.id))
+            return [r.id for r in [*waiting.awaiting_acknowledgement, *waiting.awaiting_answer]]
+
+    draft = client.post(f"{API}/{rid}/correct", headers=c.admin.headers).json()["id"]
+    assert on_desk() == [rid]  # the correction is only a draft: the board still has the submitted version
+    assert client.get(f"{API}/{rid}", headers=c.board.headers).json()["status"] == "submitted"
+    again = client.post(f"{API}/{rid}/correct", headers=c.admin.headers)
+    assert again.json()["id"] == draft  # one correction at a time: the draft in progress
+    assert client.post(f"{API}/{draft}/submit", headers=c.admin.headers).status_code == 200
+    assert on_desk() == [draft]
+    assert client.post(f"{API}/{rid}/acknowledge", headers=c.board.headers).status_code == 409
+    with database.session(write=False) as db:
+        assert db.execute(select(func.count()).select_from(Report).where(Report.previous_id == rid)).scalar_one() == 1
 
 
 def test_the_operations_are_in_the_openapi_document(client):
