@@ -75,7 +75,8 @@ def _people(db: Session, rng: random.Random, count: int) -> None:
         db.add(Person(
             external_id=f"D{index + 1:05d}", email=f"person{index + 1:04d}@demo.agora.coop", name=name,
             language=language, region_id=region.id, voting_college=college,
-            categories="|".join(sorted(extra)), shares=0 if college == "clients" and rng.random() < 0.6 else rng.randint(1, 6),
+            categories="|".join(sorted(extra)),
+            shares=0 if college == "clients" and rng.random() < 0.6 else rng.randint(1, 6),
             password_hash=password_hash,
         ))
 
@@ -96,6 +97,6 @@ def load(database: Database, people: int = 300) -> None:
 
 def print_accounts() -> None:
     print(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-    for email, name, language, region, roles, college, _shares in DEMO_ACCOUNTS:
+    for email, name, language, region, roles, _college, _shares in DEMO_ACCOUNTS:
         role_text = ", ".join(roles) or "cooperator"
         print(f"  {email:34} {role_text:38} {language}  {region:10} {name}")

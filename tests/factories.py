@@ -14,7 +14,8 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 _counter = itertools.count(1)
 
 
-def person(db: Session, *, roles: list[str] | None = None, password: str | None = "correct horse battery",
+def person(db: Session, *, roles: list[str] | None = None,
+           password: str | None = "correct horse battery",  # noqa: S107 -- the test accounts' shared password
            name: str | None = None, email: str | None = None, **fields: Any) -> Person:
     n = next(_counter)
     defaults: dict[str, Any] = {"language": "fr", "region": "brussels", "voting_college": "members",

@@ -148,7 +148,7 @@ def live_credentials(db: Session, id_hashes: list[str]) -> set[str]:
 
 # --- API tokens --------------------------------------------------------------------------------
 
-TOKEN_PREFIX = "agora_"
+TOKEN_PREFIX = "agora_"  # noqa: S105 -- the public prefix that marks an agora API token, not a secret
 
 
 def create_token(db: Session, person: Person, label: str = "", *, actor_id: str | None = None) -> str:

@@ -138,7 +138,8 @@ def forgot(ctx: Ctx) -> Response:
         token = accounts.create_link(ctx.db, person, LinkPurpose.RESET, timedelta(hours=ctx.settings.reset_hours))
         audit.record(ctx.db, "password.reset_requested", target_type="person", target_id=person.id)
         mail.send(ctx.settings, person.email, _("Your agora password"),
-                  _("Open this link to choose a new password: %(url)s") % {"url": f"{ctx.settings.base_url}/reset/{token}"})
+                  _("Open this link to choose a new password: %(url)s")
+                  % {"url": f"{ctx.settings.base_url}/reset/{token}"})
     # The same answer whether the address is known or not: no one learns who is registered.
     return ctx.render("accounts/forgot.html", sent=True, error=None)
 

@@ -41,8 +41,9 @@ def document(base_url: str) -> dict[str, Any]:
         for status in (400, 401, 403, 404, 409, 422):
             responses.setdefault(str(status), {"description": "error",
                                                "content": {"application/json": {"schema": ERROR_SCHEMA}}})
+        operation_id = op.path.strip("/").replace("/", "_").replace("{", "").replace("}", "")
         entry: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "responses": responses,
-                                 "operationId": f"{op.method.lower()}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"}
+                                 "operationId": f"{op.method.lower()}_{operation_id}"}
         if op.request is not None:
             entry["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.request}}}
         if not op.auth:

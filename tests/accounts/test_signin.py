@@ -23,7 +23,8 @@ def _make(database, **fields):
 
 def _session_count(database, person_id):
     with database.session(write=False) as db:
-        return db.execute(select(func.count()).select_from(WebSession).where(WebSession.person_id == person_id)).scalar_one()
+        return db.execute(select(func.count()).select_from(WebSession)
+                          .where(WebSession.person_id == person_id)).scalar_one()
 
 
 def test_sign_in_sets_a_server_side_session_with_safe_cookie_flags(client, database):
@@ -83,7 +84,8 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, dat
         sign_in(client, email)
         assert _session_count(database, person_id) == 2
         response = post_form(client, "/account/password",
-                             {"current": PASSWORD, "password": "a brand new secret", "confirmation": "a brand new secret"},
+                             {"current": PASSWORD, "password": "a brand new secret",
+                              "confirmation": "a brand new secret"},
                              from_page="/account")
         assert response.status_code == 200
         assert client.get("/account").status_code == 200
@@ -94,8 +96,8 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, dat
 def test_password_change_with_a_short_password_is_refused_and_changes_nothing(client, database):
     _person_id, email = _make(database)
     sign_in(client, email)
-    response = post_form(client, "/account/password", {"current": PASSWORD, "password": "short", "confirmation": "short"},
-                         from_page="/account")
+    response = post_form(client, "/account/password",
+                         {"current": PASSWORD, "password": "short", "confirmation": "short"}, from_page="/account")
     assert response.status_code == 422
     post_form(client, "/signout", {})
     sign_in(client, email)  # the old password still works
@@ -138,12 +140,13 @@ def _link(database, person_id, purpose, lifetime=timedelta(days=1)):
 
 
 def test_invitation_sets_the_password_once(client, database):
-    person_id, email = _make(database, password=None)
+    person_id, _email = _make(database, password=None)
     token = _link(database, person_id, LinkPurpose.INVITATION)
     page = client.get(f"/invitation/{token}")
     assert page.status_code == 200
     token_field = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page.text).group(1)
-    response = client.post(f"/invitation/{token}", data={"password": "my new password", "confirmation": "my new password",
+    response = client.post(f"/invitation/{token}", data={"password": "my new password",
+                                                         "confirmation": "my new password",
                                                          "csrf_token": token_field}, follow_redirects=False)
     assert response.status_code == 303
     assert client.get("/account").status_code == 200
@@ -198,7 +201,7 @@ def test_under_https_the_session_cookie_is_secure_and_host_prefixed(settings, da
     _person_id, email = _make(database)
     with TestClient(create_app(secure, database), base_url="https://testserver") as https_client:
         response = sign_in(https_client, email)
-        cookie = [c for c in response.headers.get_list("set-cookie") if "agora_session" in c][0]
+        cookie = next(c for c in response.headers.get_list("set-cookie") if "agora_session" in c)
         assert cookie.startswith("__Host-agora_session=")
         assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
         assert https_client.get("/account").status_code == 200

@@ -104,11 +104,13 @@ def test_admin_cannot_deactivate_themselves(client, database):
 
 def test_colleges_weights_must_sum_to_one(client, database):
     _admin_client(client, database)
-    bad = post_form(client, "/admin/colleges", {"members": "0.6", "permanents": "0.25", "clients": "0.1", "partners": "0.1"},
+    bad = post_form(client, "/admin/colleges",
+                    {"members": "0.6", "permanents": "0.25", "clients": "0.1", "partners": "0.1"},
                     from_page="/admin/colleges")
     assert bad.status_code == 422
     assert 'value="0.6"' in bad.text  # what was typed is kept
-    good = post_form(client, "/admin/colleges", {"members": "0,5", "permanents": "0.3", "clients": "0.1", "partners": "0.1"},
+    good = post_form(client, "/admin/colleges",
+                     {"members": "0,5", "permanents": "0.3", "clients": "0.1", "partners": "0.1"},
                      from_page="/admin/colleges")
     assert good.status_code == 303
     with database.session(write=False) as db:
@@ -117,7 +119,8 @@ def test_colleges_weights_must_sum_to_one(client, database):
 
 def test_regions_can_be_added_and_edited(client, database):
     _admin_client(client, database)
-    response = post_form(client, "/admin/regions", {"slug": "verviers", "name_fr": "Verviers", "languages": "fr", "active": "1"},
+    response = post_form(client, "/admin/regions",
+                         {"slug": "verviers", "name_fr": "Verviers", "languages": "fr", "active": "1"},
                          from_page="/admin/regions")
     assert response.status_code == 303
     clash = post_form(client, "/admin/regions", {"slug": "verviers", "name_fr": "Autre", "languages": "fr"},
