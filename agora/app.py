@@ -18,7 +18,7 @@ from agora.realtime.server import Realtime
 from agora.settings import PROJECT_ROOT, Settings, load_settings
 from agora.web import errors
 from agora.web.middleware import BodySizeLimit, SecurityHeaders
-from agora.web.ratelimit import Limiter
+from agora.web.ratelimit import make_limiter
 
 STATIC_DIR = PROJECT_ROOT / "agora" / "static"
 log = logging.getLogger("agora")
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             realtime.sweeping(settings.socket_sweep_seconds),  # cuts sockets of sessions ended elsewhere
         ):
             yield
+        _app.state.limiter.close()
         database.dispose()
 
     app = Starlette(
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = database
     app.state.realtime = realtime
-    app.state.limiter = Limiter()
+    app.state.limiter = make_limiter(settings.redis_url)
     return socketio.ASGIApp(realtime.sio, other_asgi_app=app, socketio_path="socket.io")
 
 

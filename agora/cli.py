@@ -40,7 +40,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and settings.is_sqlite:
         raise CommandError("several workers need PostgreSQL (AGORA_DATABASE_URL) and Redis (AGORA_REDIS_URL)")
     if args.workers > 1 and not settings.redis_url:
-        raise CommandError("several workers need AGORA_REDIS_URL so that live updates reach every worker")
+        raise CommandError("several workers need AGORA_REDIS_URL so that live updates and rate limits reach "
+                           "every worker")
     uvicorn.run("agora.asgi:application", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
                 access_log=args.log_level == "debug")

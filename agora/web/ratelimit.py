@@ -1,9 +1,10 @@
 """Rate limits per account and per client address: password-reset and invitation emails, API tokens,
 posting, and wrong bearer tokens. (Sign-in has its own, exact limit in the database: accounts.services.)
 
-Counts are kept in this process's memory, in a sliding window: cheap, and enough to stop a flood. Run
-with several processes, an address gets at most that many times the limit. Every refusal is logged
-(logger `agora.ratelimit`, with the kind, the key hashed and the address) so that a flood shows.
+Counts are kept in a sliding window: in Redis when AGORA_REDIS_URL is set, so that every server process
+shares them (`agora.web.ratelimit_redis`, which falls back to this process's memory while Redis does not
+answer), otherwise in this process's memory (one process: `agora serve --workers 1`). Every refusal is
+logged (logger `agora.ratelimit`, with the kind, the key hashed and the address) so that a flood shows.
 
 The endpoint binds the application's limiter and the client's address to the unit of work
 (`bind`); services deep in a feature (moderation.before_post) reach them through `current()`.
@@ -56,8 +57,7 @@ class Limiter:
             while hits and hits[0] <= now - limit.seconds:
                 hits.popleft()
             if len(hits) >= limit.count:
-                log.warning("rate limit: %s refused for %s (%s in %s s)", kind, _shown(key), limit.count,
-                            limit.seconds)
+                log_refusal(kind, key, limit)
                 return False
             hits.append(now)
             return True
@@ -69,6 +69,9 @@ class Limiter:
             hits = self._hits.get((kind, key), ())
             return sum(1 for at in hits if at > now - limit.seconds) >= limit.count
 
+    def close(self) -> None:
+        """Nothing to release in memory (the Redis limiter closes its connections)."""
+
     def allow_both(self, kind: str, account: str | None, address: str) -> bool:
         """The per-account limit (when there is an account) and the per-address one."""
         limit = LIMITS[kind]
@@ -76,6 +79,19 @@ class Limiter:
         if account is not None and not self.allow(kind, f"account:{account}", limit):
             return False
         return self.allow(kind, f"address:{address}", by_address)
+
+
+def make_limiter(redis_url: str | None) -> Limiter:
+    """The limiter of an application: shared through Redis when there is one, else in memory."""
+    if not redis_url:
+        return Limiter()
+    from agora.web.ratelimit_redis import RedisLimiter
+
+    return RedisLimiter(redis_url)
+
+
+def log_refusal(kind: str, key: str, limit: Limit) -> None:
+    log.warning("rate limit: %s refused for %s (%s in %s s)", kind, _shown(key), limit.count, limit.seconds)
 
 
 def message() -> str:
