@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import quote, unquote_to_bytes, urlsplit
+from urllib.parse import quote, urlsplit
 
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
@@ -35,6 +35,7 @@ from agora.people.models import Person, Region, RoleGrant
 from agora.permissions import ANONYMOUS, Forbidden, Principal, allowed
 from agora.realtime import outbox
 from agora.web import ratelimit, templating
+from agora.web.encoding import is_utf8_form, is_utf8_multipart
 from agora.web.middleware import BodyTooLarge
 
 log = logging.getLogger("agora.web")
@@ -189,12 +190,15 @@ async def read_body(request: Request, kind: Kind) -> Body:
                 return Body(json=None)
             return Body(json=json.loads(raw.decode("utf-8")))
         if content_type == "application/x-www-form-urlencoded":
-            if not _is_utf8_form(await request.body()):  # Starlette would read it as Latin-1, silently
+            if not is_utf8_form(await request.body()):  # Starlette would read it as Latin-1, silently
                 return Body(problem=("invalid_encoding", lazy_gettext("The request is not valid UTF-8 text.")))
             return Body(form=await request.form())
         if content_type == "multipart/form-data":
-            if not _is_complete_multipart(request.headers.get("content-type", ""), await request.body()):
+            full_type, raw = request.headers.get("content-type", ""), await request.body()
+            if not _is_complete_multipart(full_type, raw):
                 return Body(problem=("malformed_body", lazy_gettext("The request body could not be read.")))
+            if not is_utf8_multipart(full_type, raw):  # Starlette would read its fields as Latin-1, silently
+                return Body(problem=("invalid_encoding", lazy_gettext("The request is not valid UTF-8 text.")))
             return Body(form=await request.form())
         if content_type == "" and not await request.body():
             return Body()
@@ -208,16 +212,6 @@ async def read_body(request: Request, kind: Kind) -> Body:
         log.info("malformed request body", exc_info=True)
         return Body(problem=("malformed_body", lazy_gettext("The request body could not be read.")))
     return Body(problem=("unsupported_media_type", lazy_gettext("This kind of request body is not accepted here.")))
-
-
-def _is_utf8_form(raw: bytes) -> bool:
-    try:
-        for pair in raw.split(b"&"):
-            for part in pair.split(b"=", 1):
-                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _is_complete_multipart(content_type: str, raw: bytes) -> bool:

@@ -70,6 +70,10 @@ BAD_BODIES = {
     "truncated multipart": ("multipart/form-data; boundary=XyZ",
                             b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nabc'),
     "multipart without boundary": ("multipart/form-data", b"--\r\n"),
+    "invalid UTF-8 multipart field": ("multipart/form-data; boundary=XyZ",
+                                      b'--XyZ\r\nContent-Disposition: form-data; name="title"\r\n\r\nCaf\xe9\r\n'
+                                      b'--XyZ\r\nContent-Disposition: form-data; name="body"\r\n\r\n\xff\xfe\r\n'
+                                      b'--XyZ--\r\n'),
 }
 HUGE_LINE = b"body=" + b"a" * 1_500_000  # under the body limit: the route's own answer, never a 5xx
 
