@@ -1,18 +1,18 @@
 """Every payload of tests/xss_corpus.py in every user-writable field that exists today — person names,
-proposal titles, bodies, comments, amendment explanations, translations, forum titles, posts, flag and
-moderation reasons, API token labels — read in Debian's Chromium with the Content-Security-Policy
-bypassed: no dialog, no script error, and no request the reader did not ask for (an htmx attribute that
-survived would fetch /signout, /language… on its own; a payload URL would reach another host)."""
+proposal and thread titles (each payload a title of its own), bodies, comments, amendment explanations,
+translations, posts, flag and moderation reasons, API token labels — read in Debian's Chromium with the
+Content-Security-Policy bypassed (tests/browser/xss.py): no dialog, no script error, and no request the
+reader did not ask for (an htmx attribute that survived would fetch /signout, /language… on its own; a
+payload URL would reach another host)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page
 from sqlalchemy import select
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.xss import sign_in, xss_detector
 from tests.deliberation_support import (
     Someone,
     make_proposal,
@@ -73,6 +73,28 @@ def _deliberation(database, authors: list[Someone], moderator: Someone) -> list[
     return paths
 
 
+def _titles(database, author: Someone) -> list[str]:
+    """Every payload as a proposal's and a thread's title: in <title>, in <h1>, in the lists."""
+    paths = []
+    for n, payload in enumerate(PAYLOADS):
+        title = _one_line(payload, n)
+        proposal_id = make_proposal(database, author, title=title, body=f"Proposition {n}")
+        thread_id = make_thread(database, author, title=title, body=f"Fil {n}")
+        paths += [f"/proposals/{proposal_id}", f"/forums/threads/{thread_id}"]
+    return paths
+
+
+def _list_pages(count: int) -> list[str]:
+    """Every page of the proposals' and the general forum's lists, for `count` more of each."""
+    from agora.forums.services import THREADS_PER_PAGE
+    from agora.proposals.services import PAGE_SIZE
+
+    proposals = (count + len(PAYLOADS) // GROUP) // PAGE_SIZE + 1
+    threads = (count + len(PAYLOADS) // GROUP) // THREADS_PER_PAGE + 1
+    return [*[f"/proposals?page={n}" for n in range(1, proposals + 1)],
+            *[f"/forums/general?page={n}" for n in range(1, threads + 1)]]
+
+
 def _tokens(database, reader: Someone) -> None:
     from agora.accounts import services as accounts
 
@@ -81,68 +103,30 @@ def _tokens(database, reader: Someone) -> None:
             accounts.create_token(db, db.get(accounts.Person, reader.id), payload[:100])
 
 
-def _sign_in(page: Page, url: str, email: str) -> None:
-    page.goto(url + "/signin")
-    page.locator('input[name="email"]').fill(email)
-    page.locator('input[name="password"]').fill("correct horse battery")
-    with page.expect_navigation():
-        page.locator('main form button[type="submit"]').click()
-
-
-def _unasked(requests: list[str], url: str, visited: set[str]) -> list[str]:
-    """Requests that are neither a page the test opened, nor a static file or socket of this server."""
-    own = urlsplit(url).netloc
-    wrong = []
-    for seen in requests:
-        parts = urlsplit(seen)
-        if parts.scheme in ("data", "about", "blob"):
-            continue
-        if parts.netloc != own or not (parts.path in visited or parts.path.startswith(("/static/", "/socket.io/"))):
-            wrong.append(seen)
-    return wrong
-
-
 def test_no_payload_runs_or_sends_anything_from_any_field(live_server: LiveServer, chromium):
     database, url = live_server.database, live_server.url
     moderation_settings(database, rate_limit_posts=1000)
     authors = _named_people(database, len(PAYLOADS))
     admin, = people(database, ["admin"])
     paths = _deliberation(database, authors, admin)
+    paths += _titles(database, authors[-1])
     _tokens(database, admin)
     pages = len(PAYLOADS) // 50 + 1
-    paths += ["/proposals", "/forums/general", "/moderation", "/moderation/log", "/account", "/notifications",
+    paths += [*_list_pages(len(PAYLOADS)), "/moderation", "/moderation/log", "/account", "/notifications",
               *[f"/admin/people?page={n}" for n in range(1, pages + 1)]]
     with database.session(write=False) as db:
         from agora.people.models import Person
 
         paths += [f"/admin/people/{pid}" for pid in db.execute(select(Person.id).limit(20)).scalars()]
 
-    context = chromium.new_context(bypass_csp=True, locale="fr-BE")
-    context.set_default_timeout(TIMEOUT_MS)
-    ran: list[str] = []
-    requests: list[str] = []
-    page = context.new_page()
-    page.on("dialog", lambda dialog: (ran.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
-    page.on("pageerror", lambda error: ran.append(f"{page.url}: error {error}"))
-    try:
-        page.set_content("<img src=x onerror=\"alert('canary')\">")  # the detector itself can fail
-        page.wait_for_timeout(200)
-        assert [entry.split(": ", 1)[1] for entry in ran] == ["canary"]
-        ran.clear()
-        _sign_in(page, url, admin.email)
-        context.on("request", lambda request: requests.append(request.url))
-        page.evaluate("() => fetch('/canary-request').catch(() => null)")  # the request detector can fail too
-        page.wait_for_timeout(200)
-        assert _unasked(requests, url, set()) == [url + "/canary-request"], requests
-        requests.clear()
+    with xss_detector(chromium) as detector:
+        sign_in(detector.page, url, admin.email)
+        detector.watch_requests(url)
         for path in paths:
-            page.goto(url + path, wait_until="load")
-            page.mouse.move(5, 5)
-            page.mouse.move(400, 300)
-        page.wait_for_timeout(300)  # an htmx `load delay` or `revealed` trigger has time to fire
-    finally:
-        context.close()
-    assert ran == [], ran[:5]
+            detector.visit(url, path)
+        detector.page.wait_for_timeout(300)  # an htmx `load delay` or `revealed` trigger has time to fire
+    assert detector.ran == [], detector.ran[:5]
     visited = {urlsplit(url + path).path for path in paths}
-    assert _unasked(requests, url, visited) == [], _unasked(requests, url, visited)[:10]
-    assert len(paths) >= 3 * (len(PAYLOADS) // GROUP)
+    assert detector.unasked(url, visited) == [], detector.unasked(url, visited)[:10]
+    assert len(paths) >= 2 * len(PAYLOADS) + 3 * (len(PAYLOADS) // GROUP)
+    print(f"XSS: {len(PAYLOADS)} payloads, {len(paths)} pages read in Chromium")
