@@ -22,6 +22,7 @@ def main() -> None:
     from tests.security.access_rules import COVERED_ELSEWHERE, RULES
     from tests.security.routing import endpoints
     from tests.security.test_bad_input import BAD_BODIES
+    from tests.security.test_bad_input import EXAMPLES as FORM_EXAMPLES
     from tests.security.test_fuzz_api import EXAMPLES
     from tests.security.test_rooms import NEVER_JOINABLE, ROOM_RULES
     from tests.security.world import ROLES
@@ -44,6 +45,9 @@ def main() -> None:
           f"{room_cases * len(ROLES)} joins, plus {len(NEVER_JOINABLE)} never-joinable rooms per role")
     print(f"API fuzzing: {operations} operations x up to {EXAMPLES} examples = at most {operations * EXAMPLES} "
           "cases (AGORA_FUZZ_EXAMPLES; the run prints how many)")
+    pages = [e for e in unsafe if not e.is_api]
+    print(f"generated forms: up to {FORM_EXAMPLES} on each of {len(pages)} state-changing pages "
+          f"(AGORA_FUZZ_EXAMPLES)")
     print(f"bad bodies: {len(BAD_BODIES)} kinds; every state-changing route gets 2 of them in turn "
           f"({len(unsafe)} routes), all {len(BAD_BODIES)} under make soak, plus a 1.5 MB line and an "
           "oversized body")
