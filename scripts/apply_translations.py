@@ -2,7 +2,7 @@
 
 Work done in parallel keeps its new translations in `locales/pending/<feature>.json` (a list of
 `{"msgid": ..., "msgid_plural": ... (optional), "fr": ..., "nl": ..., "de": ...}`, where a plural
-entry gives a list per language) instead of editing the shared catalogues. After `make extract`,
+entry gives a list per language; or a mapping `{msgid: {"fr": ..., "nl": ..., "de": ...}}`) instead of editing the shared catalogues. After `make extract`,
 this script writes them into locales/{fr,nl,de}; `make translations` compiles them.
 
     .venv/bin/python scripts/apply_translations.py [--prune]
@@ -23,8 +23,16 @@ LOCALES = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ("fr", "nl", "de")
 
 
+def _entries(loaded: list[dict] | dict[str, dict]) -> list[dict]:
+    """A pending file is a list of entries, or a mapping `{msgid: {"fr": ..., "nl": ..., "de": ...}}`."""
+    if isinstance(loaded, dict):
+        return [{"msgid": msgid, **languages} for msgid, languages in loaded.items()]
+    return loaded
+
+
 def _pending() -> dict[Path, list[dict]]:
-    return {path: json.loads(path.read_text(encoding="utf-8")) for path in sorted((LOCALES / "pending").glob("*.json"))}
+    paths = sorted((LOCALES / "pending").glob("*.json"))
+    return {path: _entries(json.loads(path.read_text(encoding="utf-8"))) for path in paths}
 
 
 def _fill(language: str, entries: list[dict]) -> tuple[int, list[str]]:
