@@ -75,6 +75,8 @@ class Base(DeclarativeBase):
 
 
 SQLITE_BUSY_TIMEOUT_S = 30
+SQLITE_POOL_SIZE = 40
+POSTGRES_POOL_SIZE = 20
 
 
 class _WriterLock:
@@ -169,14 +171,19 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(
             database_url,
             poolclass=QueuePool,
-            pool_size=8,
-            max_overflow=16,
+            # As many kept connections as requests can run at once (anyio's 40 worker threads): a
+            # connection opened per request costs more than the request (PRAGMAs, the WAL index
+            # read again), and under a burst of ballots 16 of 24 were opened and closed each time.
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=8,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S,
                           "factory": _connection_class(_WriterLock())},
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(database_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # 20 kept (was 10): 16 connections' worth of ballots on each of two workers opened and closed
+    # connections all along (bench/README.md, ballots_postgres).
+    return create_engine(database_url, pool_size=POSTGRES_POOL_SIZE, max_overflow=20, pool_pre_ping=True)
 
 
 class Database:

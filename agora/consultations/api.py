@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from agora.api.common import json_object, require_person
-from agora.consultations import access, errors, export, lifecycle, rules, services, voting
+from agora.consultations import access, ballot_box, errors, export, lifecycle, rules, services, voting
 from agora.consultations import openapi_spec as spec
 from agora.consultations import results as counted
 from agora.consultations.definition import DefinitionError, parse
@@ -99,14 +99,15 @@ def second_call(ctx: Ctx) -> Response:
     return _json(ctx, copy, 201)
 
 
-@api
+@api(write=False)  # this unit only reads: the ballot is written by the group commit (ballot_box)
 def ballot(ctx: Ctx) -> Response:
     person = require_person(ctx)
     consultation = access.consultation(ctx, signed_in=True, questions=False)  # cast reads them from a cache
     answers = json_object(ctx).get("answers")
     if answers is None:
         raise errors.Refused(422, "invalid_answer", _("The ballot needs an answers object."))
-    cast = voting.cast(ctx.db, consultation.id, person, answers, secret_key=ctx.settings.secret_key)
+    cast = ballot_box.cast(ctx.request.app.state.db, ctx.db, consultation, person, answers,
+                           secret_key=ctx.settings.secret_key)
     return ctx.respond_json({"tracking_code": cast.tracking_code})
 
 
