@@ -339,14 +339,11 @@ def create_people_in_bulk(database_url: str, voters: int, seed: int) -> tuple[li
 
 # --- the baseline: raw SQLite commits ------------------------------------------------------------
 
-def raw_commits(path: Path, commits: int, writers: int) -> float:
-    """Commits/s: `writers` threads, a connection each, agora's PRAGMAs, one single-row INSERT per
-    BEGIN IMMEDIATE ... COMMIT, `commits` in all."""
-    path.unlink(missing_ok=True)
-    setup = sqlite3.connect(path, isolation_level=None)
-    setup.execute("PRAGMA journal_mode=WAL")
-    setup.execute("CREATE TABLE box (id TEXT PRIMARY KEY, consultation_id TEXT, answers TEXT) WITHOUT ROWID")
-    setup.close()
+def _run_writers(commits: int, writers: int, connect: Any, write_one: Any) -> float:
+    """The harness of both baselines: `writers` threads, each with its own connection
+    (`connect()`), share `commits` single-row commits (`write_one(conn, payload)` writes and commits
+    one); all start together at a barrier, and the clock runs from the barrier to the last join.
+    Returns commits/s; raises BenchError if a writer failed."""
     payload = json.dumps(random_answers(random.Random(1)))  # noqa: S311
     shares = [commits // writers + (1 if i < commits % writers else 0) for i in range(writers)]
     barrier = threading.Barrier(writers + 1)
@@ -354,15 +351,10 @@ def raw_commits(path: Path, commits: int, writers: int) -> float:
 
     def write(count: int) -> None:
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
-            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=FULL"):
-                conn.execute(f"PRAGMA {pragma}")
-            barrier.wait()
-            for _ in range(count):
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute("INSERT INTO box VALUES (?, ?, ?)", (secrets.token_hex(16), "c", payload))
-                conn.execute("COMMIT")
-            conn.close()
+            with contextlib.closing(connect()) as conn:
+                barrier.wait()
+                for _ in range(count):
+                    write_one(conn, payload)
         except BaseException as error:  # reported below
             failures.append(error)
             with contextlib.suppress(threading.BrokenBarrierError):
@@ -371,17 +363,42 @@ def raw_commits(path: Path, commits: int, writers: int) -> float:
     threads = [threading.Thread(target=write, args=(count,)) for count in shares]
     for thread in threads:
         thread.start()
-    barrier.wait()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
     if failures:
-        raise BenchError(f"raw SQLite baseline failed: {failures[0]!r}")
+        raise BenchError(f"raw baseline failed: {failures[0]!r}")
+    return commits / elapsed
+
+
+def raw_commits(path: Path, commits: int, writers: int) -> float:
+    """Commits/s: `writers` threads, a connection each, agora's PRAGMAs, one single-row INSERT per
+    BEGIN IMMEDIATE ... COMMIT, `commits` in all."""
+    path.unlink(missing_ok=True)
+    setup = sqlite3.connect(path, isolation_level=None)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE box (id TEXT PRIMARY KEY, consultation_id TEXT, answers TEXT) WITHOUT ROWID")
+    setup.close()
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=FULL"):
+            conn.execute(f"PRAGMA {pragma}")
+        return conn
+
+    def write_one(conn: sqlite3.Connection, payload: str) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO box VALUES (?, ?, ?)", (secrets.token_hex(16), "c", payload))
+        conn.execute("COMMIT")
+
+    rate = _run_writers(commits, writers, connect, write_one)
     count = sqlite3.connect(path).execute("SELECT count(*) FROM box").fetchone()[0]
     if count != commits:
         raise BenchError(f"raw SQLite baseline stored {count} rows, not {commits}")
-    return commits / elapsed
+    return rate
 
 
 def raw_postgres_commits(url: str, commits: int, writers: int) -> float:
@@ -392,39 +409,20 @@ def raw_postgres_commits(url: str, commits: int, writers: int) -> float:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_raw_box")
         conn.execute("CREATE TABLE bench_raw_box (id TEXT PRIMARY KEY, consultation_id TEXT, answers TEXT)")
-    payload = json.dumps(random_answers(random.Random(1)))  # noqa: S311
-    shares = [commits // writers + (1 if i < commits % writers else 0) for i in range(writers)]
-    barrier = threading.Barrier(writers + 1)
-    failures: list[BaseException] = []
 
-    def write(count: int) -> None:
-        try:
-            with psycopg.connect(url) as conn:
-                barrier.wait()
-                for _ in range(count):
-                    conn.execute("INSERT INTO bench_raw_box VALUES (%s, %s, %s)", (secrets.token_hex(16), "c", payload))
-                    conn.commit()
-        except BaseException as error:  # reported below
-            failures.append(error)
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.abort()
+    def write_one(conn: Any, payload: str) -> None:
+        conn.execute("INSERT INTO bench_raw_box VALUES (%s, %s, %s)", (secrets.token_hex(16), "c", payload))
+        conn.commit()
 
-    threads = [threading.Thread(target=write, args=(count,)) for count in shares]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    with psycopg.connect(url, autocommit=True) as conn:
-        count = conn.execute("SELECT count(*) FROM bench_raw_box").fetchone()[0]
-        conn.execute("DROP TABLE bench_raw_box")
-    if failures:
-        raise BenchError(f"raw PostgreSQL baseline failed: {failures[0]!r}")
+    try:
+        rate = _run_writers(commits, writers, lambda: psycopg.connect(url), write_one)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            count = conn.execute("SELECT count(*) FROM bench_raw_box").fetchone()[0]
+            conn.execute("DROP TABLE bench_raw_box")
     if count != commits:
         raise BenchError(f"raw PostgreSQL baseline stored {count} rows, not {commits}")
-    return commits / elapsed
+    return rate
 
 
 def empty_postgres(url: str) -> None:
@@ -634,6 +632,7 @@ def start_profiler(pid: int, out: Path) -> subprocess.Popen[bytes]:
         raise BenchError("--profile needs py-spy: .venv/bin/pip install py-spy")
     kind = {".svg": "flamegraph", ".json": "speedscope"}.get(out.suffix, "raw")
     process = subprocess.Popen([spy, "record", "--pid", str(pid), "--rate", "250", "--threads",
+                                "--subprocesses",
                                 "--format", kind, "--output", str(out)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(1.0)  # attached before the load starts
@@ -796,8 +795,12 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this directory and leave it (database, logs)")
     parser.add_argument("--profile", type=Path, help="sample the server with py-spy during the load into this "
                                                       "file (.txt collapsed stacks, .svg, .json speedscope)")
+    parser.add_argument("--postgres", help="a postgresql:// URL (its database is EMPTIED): ballots_postgres")
+    parser.add_argument("--redis", help="with --postgres: the Redis URL of the workers")
+    parser.add_argument("--workers", type=int, default=1, help="processes of `agora serve` (2 for ballots_postgres)")
     args = parser.parse_args()
-    figures = run(args.voters, args.connections, args.generator, keep=args.keep, profile=args.profile)
+    figures = run(args.voters, args.connections, args.generator, keep=args.keep, profile=args.profile,
+                  postgres=args.postgres, redis=args.redis, workers=args.workers)
     print(describe(figures))
     for problem in figures["problems"]:
         print(f"  PROBLEM: {problem}")

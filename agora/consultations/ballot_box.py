@@ -45,7 +45,14 @@ from sqlalchemy.orm import Session
 from agora import audit
 from agora.consultations import electorate, errors, events
 from agora.consultations.models import Ballot, Consultation, Status, VoterRecord
-from agora.consultations.voting import Cast, change_key, check_against, new_tracking_code, not_open_problem, question_specs
+from agora.consultations.voting import (
+    Cast,
+    change_key,
+    check_against,
+    new_tracking_code,
+    not_open_problem,
+    question_specs,
+)
 from agora.db import Database, utcnow
 from agora.i18n import gettext as _
 from agora.people.models import Person
@@ -194,7 +201,8 @@ def _register(db: Session, ballots: Sequence[Prepared]) -> set[tuple[str, str]]:
         return set()
     table = VoterRecord.__table__
     rows = sorted(({"consultation_id": b.consultation_id, "person_id": b.person_id, "college": b.college,
-                    "region_id": b.region_id} for b in ballots), key=lambda row: (row["consultation_id"], row["person_id"]))
+                    "region_id": b.region_id} for b in ballots),
+                  key=lambda row: (row["consultation_id"], row["person_id"]))
     statement = _insert_ignoring_conflicts(db, table).returning(table.c.consultation_id, table.c.person_id)
     return {(row.consultation_id, row.person_id) for row in db.execute(statement, rows)}
 
@@ -224,7 +232,7 @@ def _change(db: Session, ballot: Prepared) -> Outcome:
 # --- the group commit ----------------------------------------------------------------------------
 
 class _Waiting:
-    __slots__ = ("ballot", "wake", "outcome", "error", "lead")
+    __slots__ = ("ballot", "error", "lead", "outcome", "wake")
 
     def __init__(self, ballot: Prepared) -> None:
         self.ballot = ballot
@@ -273,7 +281,7 @@ class GroupCommit:
             batch = self._take()
         try:
             results = self._write([waiting.ballot for waiting in batch])
-        except BaseException as error:  # noqa: BLE001 (every request of the batch must hear of it)
+        except BaseException as error:  # every request of the batch must hear of it
             results = [error] * len(batch)
         for waiting, result in zip(batch, results, strict=True):
             if isinstance(result, Outcome):
@@ -315,7 +323,7 @@ class GroupCommit:
     def _alone(self, ballot: Prepared) -> Outcome | BaseException:
         try:
             return self._commit([ballot])[0]
-        except Exception as error:  # noqa: BLE001 (this request's own answer)
+        except Exception as error:  # this request's own answer
             return error
 
     def _commit(self, ballots: list[Prepared]) -> list[Outcome]:
