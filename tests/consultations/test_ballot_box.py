@@ -82,7 +82,7 @@ def test_a_changed_ballot_in_a_batch_keeps_its_code_and_the_others_are_cast(clie
     earlier = _write(database, [_prepared(cid, changer.id, key=key)])[0]
     again = _prepared(cid, changer.id, key=key, answers={**ANSWERS, "q1": "no"})
     outcomes = _write(database, [again, _prepared(cid, newcomer.id, key=change_key("secret", cid, newcomer.id))])
-    assert [(o.kind, o.tracking_code) for o in outcomes][0] == ("changed", earlier.tracking_code)
+    assert (outcomes[0].kind, outcomes[0].tracking_code) == ("changed", earlier.tracking_code)
     assert outcomes[1].kind == "cast"
     with database.session(write=False) as db:
         stored = db.execute(select(Ballot.answers).where(Ballot.tracking_code == earlier.tracking_code)).scalar_one()
@@ -137,3 +137,32 @@ def test_ballots_sent_together_share_commits_and_each_is_acknowledged_once_store
     assert len(commits) < len(voters)  # written in batches, not one commit per ballot
     with database.session(write=False) as db:
         assert audit.verify(db).ok
+
+
+def test_a_ballot_through_the_api_costs_three_reads_and_its_share_of_a_batch(client, database, world):
+    cid, voters = world
+    path = f"/api/v1/consultations/{cid}/ballot"
+    assert client.post(path, json={"answers": ANSWERS}, headers=voters[0].headers).status_code == 200  # specs kept
+    seen, stop = _statements(database)
+    try:
+        assert client.post(path, json={"answers": ANSWERS}, headers=voters[1].headers).status_code == 200
+    finally:
+        stop()
+    statements = [s.split()[0].upper() + " " + _table(s) for s in seen
+                  if not s.upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SELECT 1")) and not _recount(s)]
+    batch = ["SELECT consultations", "INSERT consultation_register", "INSERT ballot_box", "SELECT audit_head",
+             "INSERT audit_log", "UPDATE audit_head"]
+    reads = ["SELECT people", "SELECT consultations", "SELECT consultation_electors"]  # token, consultation, elector
+    assert statements == reads + batch
+
+
+def _recount(statement: str) -> bool:
+    """The participation event's count, made when the coalesced event leaves (after the answer, on its
+    own schedule: agora/realtime/coalesce.py), not part of the ballot."""
+    return "consultation_register" in statement and "GROUP BY" in statement.upper()
+
+
+def _table(statement: str) -> str:
+    words = statement.replace("\n", " ").replace('"', "").split()
+    keyword = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": "UPDATE"}[words[0].upper()]
+    return words[[w.upper() for w in words].index(keyword) + 1]
