@@ -75,7 +75,12 @@ class Base(DeclarativeBase):
 
 
 SQLITE_BUSY_TIMEOUT_S = 30
-SQLITE_POOL_SIZE = 40
+# Connections kept open per process: at least as many as the worker threads that run units of work
+# (anyio's default limiter, 40) plus the background tasks, so that no request ever opens a connection
+# (and runs its PRAGMAs) or waits for one. A pool smaller than the threads made page loads queue on
+# the pool and open/close an overflow connection per request (bench/README.md, page_proposals).
+SQLITE_POOL_SIZE = 48
+SQLITE_POOL_OVERFLOW = 16
 POSTGRES_POOL_SIZE = 20
 
 
@@ -171,11 +176,8 @@ def make_engine(database_url: str) -> Engine:
         engine = create_engine(
             database_url,
             poolclass=QueuePool,
-            # As many kept connections as requests can run at once (anyio's 40 worker threads): a
-            # connection opened per request costs more than the request (PRAGMAs, the WAL index
-            # read again), and under a burst of ballots 16 of 24 were opened and closed each time.
             pool_size=SQLITE_POOL_SIZE,
-            max_overflow=8,
+            max_overflow=SQLITE_POOL_OVERFLOW,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S,
                           "factory": _connection_class(_WriterLock())},
         )

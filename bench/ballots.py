@@ -631,7 +631,7 @@ def start_profiler(pid: int, out: Path) -> subprocess.Popen[bytes]:
     if not Path(spy).exists():
         raise BenchError("--profile needs py-spy: .venv/bin/pip install py-spy")
     kind = {".svg": "flamegraph", ".json": "speedscope"}.get(out.suffix, "raw")
-    process = subprocess.Popen([spy, "record", "--pid", str(pid), "--rate", "250", "--threads",
+    process = subprocess.Popen([spy, "record", "--pid", str(pid), "--rate", "250", "--threads", "--nonblocking",
                                 "--subprocesses",
                                 "--format", kind, "--output", str(out)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -7,9 +7,10 @@ from starlette.routing import Route
 
 from agora.deliberation.errors import Refused
 from agora.deliberation.scope import COLLEGE_LABELS, SECTORS
-from agora.forums import moderated, services, texts  # noqa: F401  (moderation kinds, notification texts)
+from agora.forums import fragments, moderated, services, texts  # noqa: F401  (moderation kinds, notification texts)
 from agora.forums.models import ForumPost, ForumSpace, ForumThread, SpaceKind, SpaceSubscription, ThreadSubscription
 from agora.i18n import gettext as _
+from agora.moderation.models import ModerationState
 from agora.moderation.services import is_moderator, may_see
 from agora.people import services as register
 from agora.people.models import COLLEGE_KEYS
@@ -150,9 +151,13 @@ def render_thread(ctx: Ctx, thread: ForumThread, *, status: int = 200, error: st
         if candidate is not None and candidate.thread_id == thread.id and candidate.is_visible:
             quoted = candidate
             form["quote"] = candidate.id
+    accepts_replies = thread.moderation == ModerationState.VISIBLE and not thread.locked
+    post_html = fragments.post_drawer(thread, posts.quotes if posts else {}, accepts_replies, principal,
+                                      {"user": ctx.person, "allowed": lambda p: allowed(principal, p)})
     return ctx.render(
         "forums/thread.html", status=status, thread=thread, space=space_row, author_name=author,
-        see_thread=see_thread, posts=posts, quoted=quoted, form=form, error=error, error_field=error_field,
+        see_thread=see_thread, posts=posts, post_html=post_html, quoted=quoted, form=form, error=error,
+        error_field=error_field,
         subscribed=services.is_subscribed(db, ThreadSubscription, (thread.id, principal.id)),
         proposal=services.proposal_of_thread(db, thread.id), is_moderator=is_moderator(principal),
         quoted_author=services.people_name(db, quoted.author_id) if quoted else "",

@@ -33,6 +33,11 @@ class Role(enum.StrEnum):
     DELEGATED_ADMINISTRATOR = "delegated_administrator"
 
 
+def region_name(names: dict[str, str], slug: str, language: str) -> str:
+    """A region's name in a language, else in French, else its short name."""
+    return names.get(language) or names.get("fr") or slug
+
+
 class Region(Base):
     __tablename__ = "regions"
 
@@ -43,7 +48,7 @@ class Region(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     def name(self, language: str) -> str:
-        return self.names.get(language) or self.names.get("fr") or self.slug
+        return region_name(self.names, self.slug, language)
 
     @property
     def default_language(self) -> str:

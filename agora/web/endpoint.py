@@ -31,12 +31,13 @@ from agora.accounts import services as accounts
 from agora.i18n import gettext as _
 from agora.i18n import lazy_gettext
 from agora.notifications.models import Notification
-from agora.people.models import Person, Region, RoleGrant
+from agora.people.models import Person, RoleGrant
 from agora.permissions import ANONYMOUS, Forbidden, Principal, allowed
 from agora.realtime import outbox
 from agora.web import ratelimit, templating
 from agora.web.encoding import is_utf8_form, is_utf8_multipart
 from agora.web.middleware import BodyTooLarge
+from agora.web.signed_in import find_signed_in
 
 log = logging.getLogger("agora.web")
 
@@ -78,6 +79,7 @@ class Ctx:
     json: Any = None
     session_hash: str | None = None
     anon_id: str | None = None
+    unread_at_start: int | None = None  # from the signed-in query; asked again once the unit has written
     _cookies: list[tuple[str, str | None, dict[str, Any]]] = field(default_factory=list)
 
     @property
@@ -131,7 +133,7 @@ class Ctx:
             "principal": self.principal,
             "allowed": lambda permission: allowed(self.principal, permission),
             "csrf_token": self.csrf_token,
-            "unread_count": unread_count(self.db, self.person.id) if self.person else 0,
+            "unread_count": self.unread_count(),
             "request_path": self.request.url.path,
         }
         base.update(context)
@@ -139,6 +141,13 @@ class Ctx:
             block = context.get("htmx_block")
         html = templating.render(template, base, block=block)
         return HTMLResponse(html, status_code=status)
+
+    def unread_count(self) -> int:
+        if self.person is None:
+            return 0
+        if self.unread_at_start is not None and not wrote(self.db):
+            return self.unread_at_start
+        return unread_count(self.db, self.person.id)
 
     def redirect(self, url: str) -> Response:
         return RedirectResponse(url, status_code=303)
@@ -161,13 +170,6 @@ def unread_count(db: Session, person_id: str) -> int:
 def load_principal(db: Session, person: Person) -> Principal:
     grants = db.execute(select(RoleGrant.role, RoleGrant.scope).where(RoleGrant.person_id == person.id)).all()
     return Principal(person, frozenset((role, scope) for role, scope in grants))
-
-
-def region_language(db: Session, person: Person | None) -> str | None:
-    if person is None or person.region_id is None:
-        return None
-    region = db.get(Region, person.region_id)
-    return region.default_language if region else None
 
 
 # --- body reading (async, before the worker thread) -------------------------------------------
@@ -245,8 +247,16 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _authenticate(db: Session, request: Request, kind: Kind) -> tuple[Principal, str | None, bool]:
-    """(principal, session hash, came from a bearer token)."""
+@dataclass(frozen=True)
+class _Identity:
+    principal: Principal
+    session_hash: str | None = None
+    via_token: bool = False
+    region_language: str | None = None
+    unread: int | None = None
+
+
+def _authenticate(db: Session, request: Request, kind: Kind) -> _Identity:
     settings = request.app.state.settings
     token = _bearer(request)
     if token is not None:
@@ -257,25 +267,24 @@ def _authenticate(db: Session, request: Request, kind: Kind) -> tuple[Principal,
             ratelimit.allow("bad_token", None)
             raise Problem(401, "unauthenticated", _("The API token is missing, revoked or wrong."))
         person, roles = found
-        return Principal(person, roles), None, True
+        return _Identity(Principal(person, roles), via_token=True)
     cookie = request.cookies.get(session_cookie_name(settings.secure_cookies))
     if cookie:
-        found = accounts.find_session(db, cookie)
-        if found is not None:
-            web_session, person = found
-            return load_principal(db, person), web_session.id_hash, False
-    return ANONYMOUS, None, False
+        signed = find_signed_in(db, cookie)  # one query: session, person, roles, region, unread count
+        if signed is not None:
+            return _Identity(signed.principal, signed.session_hash, False, signed.region_language, signed.unread)
+    return _Identity(ANONYMOUS)
 
 
-def _choose_language(db: Session, request: Request, principal: Principal, kind: Kind) -> str:
-    person = principal.person
+def _choose_language(request: Request, identity: _Identity, kind: Kind) -> str:
+    person = identity.principal.person
     accept = request.headers.get("accept-language")
     if kind == "api":
         # An integrator that names a language gets it; otherwise the token holder's own.
         explicit = i18n.parse_accept_language(accept or "")
         return explicit[0] if explicit else i18n.negotiate(person.language if person else None, None, None)
     chosen = person.language if person else request.cookies.get(LANGUAGE_COOKIE)
-    return i18n.negotiate(chosen, accept, region_language(db, person))
+    return i18n.negotiate(chosen, accept, identity.region_language)
 
 
 def _check_csrf(ctx: Ctx) -> None:
@@ -321,6 +330,25 @@ def _remember_commit(db: Session) -> None:
     db.info[_COMMITTED] = True
 
 
+_WROTE = "agora_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_flush(db: Session, _flush_context: Any) -> None:
+    db.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _remember_bulk_write(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def wrote(db: Session) -> bool:
+    """Whether this unit has written anything so far (what it read at its start may be stale)."""
+    return bool(db.info.get(_WROTE)) or bool(db.new or db.dirty or db.deleted)
+
+
 
 class _Busy(Exception):
     """SQLite stayed locked for the whole busy timeout: nothing was written, the unit may run again."""
@@ -354,11 +382,13 @@ def _run_unit_once(request: Request, handler: Callable[[Ctx], Response], body: B
         # A first guess from the request, so that even an authentication failure speaks its language.
         i18n.set_language(i18n.negotiate(request.cookies.get(LANGUAGE_COOKIE),
                                          request.headers.get("accept-language"), None))
-        principal, session_hash, via_token = _authenticate(db, request, kind)
-        language = _choose_language(db, request, principal, kind)
+        identity = _authenticate(db, request, kind)
+        language = _choose_language(request, identity, kind)
         i18n.set_language(language)
-        ctx = Ctx(request, db, principal, language, kind, form=body.form, json=body.json,
-                  session_hash=session_hash, anon_id=request.cookies.get(ANON_COOKIE))
+        ctx = Ctx(request, db, identity.principal, language, kind, form=body.form, json=body.json,
+                  session_hash=identity.session_hash, anon_id=request.cookies.get(ANON_COOKIE),
+                  unread_at_start=None if write else identity.unread)
+        session_hash, via_token = identity.session_hash, identity.via_token
         if body.problem is not None:
             code, message = body.problem
             status = {"unsupported_media_type": 415, "too_large": 413}.get(code, 400)

@@ -67,3 +67,21 @@ def test_formatting_follows_the_locale_and_brussels_time():
         assert formatting.format_date(moment) == "15 december 2026"
     with i18n.language("de"):
         assert formatting.format_date(moment) == "15. Dezember 2026"
+
+
+def test_formatting_remembers_per_language_and_zone():
+    """Formatted values are cached (agora.i18n.formatting): the same value asked in another language,
+    or an instant that is another day in Brussels, is never answered from another entry."""
+    late = datetime(2026, 12, 15, 23, 30, tzinfo=UTC)  # already 16 December in Brussels
+    answers = {}
+    for _round in range(2):
+        for language in ("fr", "nl", "de"):
+            with i18n.language(language):
+                answers.setdefault(language, set()).add((formatting.format_date(late), formatting.format_number(1500)))
+    assert {language: len(seen) for language, seen in answers.items()} == {"fr": 1, "nl": 1, "de": 1}
+    with i18n.language("nl"):
+        assert formatting.format_date(late) == "16 december 2026"
+        assert formatting.format_date(late.date()) == "15 december 2026"
+        assert formatting.format_number(1500) == "1.500" and formatting.format_number(1500.5) == "1.500,5"
+    with i18n.language("de"):
+        assert formatting.format_date(late) == "16. Dezember 2026"

@@ -28,7 +28,13 @@ def page_number(text: str) -> int:
 
 
 def choices() -> dict[str, Any]:
-    return {"sectors": SECTORS, "themes": THEMES, "college_labels": COLLEGE_LABELS}
+    """The labels of sectors, themes and colleges, translated once for the page (not once per row)."""
+    return {"sectors": _translated(SECTORS), "themes": _translated(THEMES),
+            "college_labels": _translated(COLLEGE_LABELS)}
+
+
+def _translated(labels: dict[str, Any]) -> dict[str, str]:
+    return {key: str(label) for key, label in labels.items()}
 
 
 def label_of_scope(ctx: Ctx, proposal: Proposal) -> str:

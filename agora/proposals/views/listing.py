@@ -11,7 +11,7 @@ from agora.i18n import gettext as _
 from agora.people import services as register
 from agora.people.models import COLLEGE_KEYS
 from agora.permissions import Permission, allowed
-from agora.proposals import access, services
+from agora.proposals import access, cards, services
 from agora.proposals.models import ProposalStatus, ThresholdMode
 from agora.proposals.views.common import choices, page_number, problem
 from agora.settings import LANGUAGES
@@ -33,8 +33,8 @@ def proposals(ctx: Ctx) -> Response:
         theme=q.get("theme", "")[:32], sort=q.get("sort", ""), mine=q.get("mine", "") == "1",
         page=page_number(q.get("page", "1")), per_page=page_number(q.get("per_page", str(services.PAGE_SIZE))),
     )
-    found, total = services.list_proposals(ctx.db, ctx.principal, filters)
-    return ctx.render("proposals/list.html", proposals=found, total=total, filters=filters,
+    found, total = cards.list_cards(ctx.db, ctx.principal, filters, ctx.language)
+    return ctx.render("proposals/list.html", proposals=found, card_html=cards.card_html, total=total, filters=filters,
                       regions=register.list_regions(ctx.db), colleges=COLLEGE_KEYS, statuses=ProposalStatus,
                       scopes=ScopeKind, page_size=filters.page_size,
                       default_page_size=services.PAGE_SIZE, htmx_block="results",
