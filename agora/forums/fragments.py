@@ -19,7 +19,7 @@ from agora.permissions import Permission, Principal, allowed
 from agora.web import templating
 from agora.web.fragments import FragmentMemo
 
-POSTS = FragmentMemo(4096)  # about 5 MB of HTML at most
+POSTS = FragmentMemo(max_chars=8_000_000)  # 8 M characters (16 M with the keys): some 5,000 posts of 1,500
 
 
 # Every attribute of a post (or of the post it quotes) that forums/post.html and the moderation macros

@@ -21,8 +21,12 @@ from markupsafe import Markup
 
 
 class FragmentMemo:
-    def __init__(self, size: int) -> None:
-        self._size = size
+    """At most `max_chars` characters of HTML, each entry also charged its length once more for its key
+    (a key may hold the texts the fragment shows)."""
+
+    def __init__(self, max_chars: int) -> None:
+        self._max_chars = max_chars
+        self._chars = 0
         self._items: OrderedDict[Hashable, Markup] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -36,14 +40,18 @@ class FragmentMemo:
         # (autoescaped): its output is HTML already.
         html = Markup(draw())  # noqa: S704
         with self._lock:
-            self._items[key] = html
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
+            if key not in self._items:
+                self._items[key] = html
+                self._chars += 2 * len(html)
+            while self._chars > self._max_chars and self._items:
+                _key, dropped = self._items.popitem(last=False)
+                self._chars -= 2 * len(dropped)
         return html
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._chars = 0
 
     def __len__(self) -> int:
         return len(self._items)

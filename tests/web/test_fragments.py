@@ -134,3 +134,21 @@ def test_the_post_template_reads_only_what_the_key_holds():
     used = set(re.findall(r"\b(?:post|q|item)\.(\w+)", text))
     assert used <= {*post_fragments.POST_FIELDS, "author"}, used - {*post_fragments.POST_FIELDS, "author"}
     assert set(re.findall(r"\.author\.(\w+)", text)) == {"name"}
+
+
+def test_the_memo_keeps_within_its_size_and_drops_the_oldest():
+    from agora.web.fragments import FragmentMemo
+
+    memo = FragmentMemo(max_chars=100)
+    drawn = []
+
+    def draw(text):
+        drawn.append(text)
+        return text
+
+    for n in range(10):
+        memo.get(n, lambda n=n: draw(f"<p>{n:05d}</p>"))  # 12 characters, charged 24
+    assert len(memo) == 4  # 4 × 24 = 96 ≤ 100
+    assert memo.get(9, lambda: draw("again")) == "<p>00009</p>" and "again" not in drawn
+    assert memo.get(0, lambda: draw("<p>redrawn</p>")) == "<p>redrawn</p>"  # dropped, drawn again
+    assert "&lt;" not in memo.get("x", lambda: "<b>html</b>")  # kept as HTML (Markup), not escaped again
