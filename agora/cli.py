@@ -33,6 +33,11 @@ def _database() -> Any:
 
 # --- serve and database -------------------------------------------------------------------------
 
+# Engine.IO pings every socket itself (every 25 s, cut after 20 s without an answer): uvicorn's own
+# WebSocket pings on top were a second heartbeat, 250 writes and timers a second at 5,000 sockets.
+WEBSOCKET_PINGS = None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -44,7 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                            "every worker")
     uvicorn.run("agora.asgi:application", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
-                access_log=args.log_level == "debug")
+                access_log=args.log_level == "debug", ws_ping_interval=WEBSOCKET_PINGS)
     return 0
 
 

@@ -49,6 +49,7 @@ from ballots import (  # noqa: E402
     Api,
     BenchError,
     agora,
+    cpu_seconds,
     create_people_in_bulk,
     definition,
     empty_postgres,
@@ -57,6 +58,8 @@ from ballots import (  # noqa: E402
     percentile,
     random_answers,
     served,
+    start_profiler,
+    stop_profiler,
 )
 
 CONNECTS_AT_ONCE = 32  # per generator process: a burst of handshakes, not a flood
@@ -66,9 +69,13 @@ CONNECT_DEADLINE_S = 120  # watchers not connected and joined by then count as f
 # --- the watchers (generator processes) ------------------------------------------------------------
 
 async def _watch(url: str, token: str, room: str, arrivals: list[tuple[int, float]], ready: asyncio.Event,
-                 stop: asyncio.Event, gate: asyncio.Semaphore, failures: list[str]) -> None:
+                 gate: asyncio.Semaphore, failures: list[str]) -> None:
+    """One watcher: connects, joins, then receives until the parent cancels it. It waits in `recv()`
+    without a timeout: a timeout would wake 5,000 watchers twice a second, and that CPU is taken from the
+    server on a 2-core machine."""
     import websockets
 
+    socket = None
     try:
         async with gate:
             socket = await websockets.connect(url, ping_interval=None, open_timeout=120, max_size=2**20,
@@ -92,28 +99,29 @@ async def _watch(url: str, token: str, room: str, arrivals: list[tuple[int, floa
                 elif message.startswith("44"):
                     raise BenchError(f"connection refused: {message}")
         ready.set()
-        while not stop.is_set():
-            try:
-                message = str(await asyncio.wait_for(socket.recv(), 0.5))
-            except TimeoutError:
-                continue
+        while True:
+            message = str(await socket.recv())
             if message == "2":
                 await socket.send("3")
             elif message.startswith('42["participation"'):
                 arrivals.append((json.loads(message[2:])[1]["voters"], time.monotonic()))
-        await socket.close()
+    except asyncio.CancelledError:
+        pass  # stopped by the parent (which counted those not joined by the deadline)
     except Exception as error:  # counted and reported by the parent: a watcher that failed
         failures.append(repr(error)[:200])
         ready.set()
+    finally:
+        if socket is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(socket.close(), 10)
 
 
 async def _watchers(jobs: list[tuple[str, str]], room: str, control: Any) -> None:
     gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
-    stop = asyncio.Event()
     failures: list[str] = []
     arrivals: list[list[tuple[int, float]]] = [[] for _ in jobs]
     ready = [asyncio.Event() for _ in jobs]
-    tasks = [asyncio.create_task(_watch(url, token, room, arrivals[i], ready[i], stop, gate, failures))
+    tasks = [asyncio.create_task(_watch(url, token, room, arrivals[i], ready[i], gate, failures))
              for i, (url, token) in enumerate(jobs)]
     try:
         await asyncio.wait_for(asyncio.gather(*(event.wait() for event in ready)), CONNECT_DEADLINE_S)
@@ -123,9 +131,7 @@ async def _watchers(jobs: list[tuple[str, str]], room: str, control: Any) -> Non
     control.send(("ready", len(failures)))
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, control.recv)  # "stop"
-    stop.set()
-    _done, pending = await asyncio.wait(tasks, timeout=10)
-    for task in pending:  # still connecting past the deadline
+    for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     control.send(("arrivals", arrivals, failures))
@@ -151,7 +157,8 @@ def memory_kib(pid: int) -> dict[str, int]:
 
 
 def run(clients: int = 5000, events: int = 5, servers: int = 1, postgres: str | None = None,
-        redis: str | None = None, generators: int = 2, say: Any = print) -> dict[str, Any]:
+        redis: str | None = None, generators: int = 2, profile: Path | None = None,
+        say: Any = print) -> dict[str, Any]:
     if servers > 1 and not (postgres and redis):
         raise BenchError("several servers need PostgreSQL and Redis (--postgres, --redis)")
     with tempfile.TemporaryDirectory(prefix="agora-bench-sockets-") as tmp, contextlib.ExitStack() as stack:
@@ -202,13 +209,20 @@ def run(clients: int = 5000, events: int = 5, servers: int = 1, postgres: str | 
         rss_open = [memory_kib(p.pid) for p in processes]
 
         sent_at: dict[int, float] = {}
+        answered_ms: list[float] = []
         ballot_path = f"/api/v1/consultations/{cid}/ballot"
         rng = random.Random(3)  # noqa: S311
+        profiler = start_profiler(processes[0].pid, profile) if profile else None
+        cpu_before = [cpu_seconds(p.pid) for p in processes]
         for n, voter in enumerate(voters, start=1):
             time.sleep(1.0)  # every delivery of the event before ends before the next starts
             sent_at[n] = time.monotonic()
             api.ok("POST", ballot_path, voter.token, {"answers": random_answers(rng)})
+            answered_ms.append((time.monotonic() - sent_at[n]) * 1000)
         time.sleep(3.0)
+        server_cpu = [cpu_seconds(p.pid) - before for p, before in zip(processes, cpu_before, strict=True)]
+        if profiler:
+            stop_profiler(profiler)
         rss_after = [memory_kib(p.pid) for p in processes]
         arrivals: list[list[tuple[int, float]]] = []
         failures: list[str] = []
@@ -223,12 +237,14 @@ def run(clients: int = 5000, events: int = 5, servers: int = 1, postgres: str | 
         elapsed = time.perf_counter() - began
 
         latencies = []
+        per_event: dict[int, list[float]] = {n: [] for n in sent_at}
         missing = 0
         for watcher_arrivals in arrivals:
             seen = dict(watcher_arrivals)
             for n, at in sent_at.items():
                 if n in seen:
                     latencies.append((seen[n] - at) * 1000)
+                    per_event[n].append((seen[n] - at) * 1000)
                 else:
                     missing += 1
         problems = []
@@ -244,6 +260,9 @@ def run(clients: int = 5000, events: int = 5, servers: int = 1, postgres: str | 
             "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
             "max_ms": max(latencies) if latencies else float("nan"),
             "rss_mb": rss, "rss_peak_mb": peak, "rss_open_mb": [m["VmRSS"] / 1024 for m in rss_open],
+            "ballot_answered_ms": answered_ms, "server_cpu_events_s": server_cpu,
+            "per_event_ms": [{"first": min(v, default=float("nan")), "p50": percentile(v, 50),
+                              "last": max(v, default=float("nan"))} for v in per_event.values()],
             "generator_cpu_s": cpu, "generator_cpu_pct": 100 * cpu / elapsed, "generators": generators,
             "problems": problems,
         }
@@ -256,7 +275,12 @@ def describe(figures: dict[str, Any]) -> str:
             f"missing {f['missing']}, failed watchers {f['failed_watchers']}\n"
             f"  server RSS {f['rss_mb']:.0f} MB (peak {f['rss_peak_mb']:.0f} MB); sockets connected in "
             f"{f['connect_s']:.0f} s; generators' CPU {f['generator_cpu_pct']:.0f} % of a core "
-            f"({f['generators']} processes)")
+            f"({f['generators']} processes)\n"
+            f"  servers' CPU from the first ballot to 3 s after the last: "
+            f"{', '.join(f'{v:.2f} s' for v in f['server_cpu_events_s'])}\n"
+            f"  ballots answered in (ms): {', '.join(f'{v:.0f}' for v in f['ballot_answered_ms'])}\n"
+            f"  per event, first / p50 / last delivery (ms): "
+            f"{'; '.join(f'''{e['first']:.0f} / {e['p50']:.0f} / {e['last']:.0f}''' for e in f['per_event_ms'])}")
 
 
 def main() -> None:
@@ -266,8 +290,10 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1)
     parser.add_argument("--postgres", help="PostgreSQL URL (EMPTIED first); needed for several servers")
     parser.add_argument("--redis", help="Redis URL; needed for several servers")
+    parser.add_argument("--profile", type=Path, help="sample the (first) server with py-spy during the events "
+                        "(.txt collapsed stacks, .svg, .json speedscope; .venv/bin/pip install py-spy first)")
     args = parser.parse_args()
-    figures = run(args.clients, args.events, args.servers, args.postgres, args.redis)
+    figures = run(args.clients, args.events, args.servers, args.postgres, args.redis, profile=args.profile)
     print(describe(figures))
     for problem in figures["problems"]:
         print(f"  PROBLEM: {problem}")

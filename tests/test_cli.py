@@ -263,3 +263,13 @@ def test_restore_refuses_a_corrupt_copy(cli, database, fresh_database, tmp_path,
     assert cli("restore", str(copy)) == 2
     assert "not an agora backup" in capsys.readouterr().err
     assert cli("restore", str(Path(tmp_path / "nowhere"))) == 2
+
+
+def test_serve_leaves_the_socket_heartbeat_to_engine_io(cli, monkeypatch):
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(app=app, **options))
+    assert cli("serve", "--port", "8123") == 0
+    assert started["app"] == "agora.asgi:application" and started["port"] == 8123
+    assert started["ws_ping_interval"] is None  # Engine.IO pings every socket every 25 s already

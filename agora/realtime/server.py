@@ -21,6 +21,7 @@ from agora.db import Database
 from agora.permissions import ANONYMOUS, Principal
 from agora.realtime import coalesce, rooms
 from agora.realtime.coalesce import Coalescer
+from agora.realtime.fanout import DirectFanOut, RedisFanOut
 from agora.realtime.outbox import OutgoingEvent
 from agora.settings import Settings
 from agora.web.endpoint import load_principal, session_cookie_name
@@ -87,8 +88,8 @@ class Realtime:
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
         self.database = database
-        manager = (socketio.AsyncRedisManager(settings.redis_url, channel=redis_channel(settings.redis_url))
-                   if settings.redis_url else None)
+        manager = (RedisFanOut(settings.redis_url, channel=redis_channel(settings.redis_url))
+                   if settings.redis_url else DirectFanOut())
         self.sio = socketio.AsyncServer(
             async_mode="asgi", client_manager=manager, logger=False, engineio_logger=False,
             ping_interval=25, ping_timeout=20, max_http_buffer_size=64 * 1024,
