@@ -202,6 +202,7 @@ def broadcast_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         row("sockets_broadcast_missing", f["missing"] + f["failed_watchers"], "deliveries", "== 0",
             met=f["missing"] == 0 and f["failed_watchers"] == 0),
         row("sockets_broadcast_generator_cpu", f["generator_cpu_pct"], "% of a core (2 processes)"),
+        row("sockets_broadcast_server_cpu", sum(f["server_cpu_events_s"]), "s (server, the events and 3 s after)"),
     ], f
 
 
@@ -215,6 +216,7 @@ def redis_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         row("sockets_redis_missing", f["missing"] + f["failed_watchers"], "deliveries", "== 0",
             met=f["missing"] == 0 and f["failed_watchers"] == 0),
         row("sockets_redis_generator_cpu", f["generator_cpu_pct"], "% of a core (2 processes)"),
+        row("sockets_redis_server_cpu", sum(f["server_cpu_events_s"]), "s (both servers, the events and 3 s after)"),
     ], f
 
 
