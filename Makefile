@@ -75,6 +75,7 @@ tour: setup ## the journeys in Chromium, saving their screenshots into docs/tour
 
 SOAK_MINUTES ?= 30
 soak: setup ## the long reliability runs (not in CI): 30 min closing rush, 25 kill -9, deep fuzzing
+	@bash scripts/bench-packages.sh
 	$(BIN)/python -m tests.reliability.soak --minutes $(SOAK_MINUTES)
 	AGORA_CRASH_KILLS=25 $(BIN)/python -m pytest tests/reliability -p no:cacheprovider -q
 	AGORA_SOAK=1 AGORA_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest tests/security -p no:cacheprovider -q

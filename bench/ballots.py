@@ -454,12 +454,21 @@ class Load:
     p99_ms: float
     max_ms: float
     cpu_seconds: float
+    late: int = 0  # paced runs (rate > 0): ballots sent more than 10 ms after their due time
+    worst_late_s: float = 0.0
+    stopped_by_time: bool = False  # paced runs with `seconds`: the time was up before the last line
 
 
-def run_wrk(url: str, lines_file: Path, total: int, connections: int, directory: Path) -> Load:
+def run_wrk(url: str, lines_file: Path, total: int, connections: int, directory: Path, rate: float = 0.0,
+            seconds: float = 0.0) -> Load:
+    """wrk with bench/ballots.lua: every line of `lines_file` sent once; `rate` > 0 paces the ballots
+    at that many a second (constant arrival rate, see the script), and `seconds` > 0 then stops
+    offering them that long after the first."""
     result_file = directory / "wrk-result.json"
-    env = {**os.environ, "AGORA_BENCH_VOTERS": str(lines_file), "AGORA_BENCH_RESULT": str(result_file)}
-    limit = 60 + total // 5  # an upper bound (≥ 5 ballots/s): the script stops wrk once the last answer is in
+    env = {**os.environ, "AGORA_BENCH_VOTERS": str(lines_file), "AGORA_BENCH_RESULT": str(result_file),
+           "AGORA_BENCH_RATE": str(rate), "AGORA_BENCH_SECONDS": str(seconds)}
+    # an upper bound: the script stops wrk once the last answer is in
+    limit = 60 + (int(2 * total / rate) if rate > 0 else total // 5)
     with (directory / "wrk.out").open("wb") as out:
         process = subprocess.Popen(["wrk", "-t1", f"-c{min(connections, total)}", f"-d{limit}s", "--timeout", "60s",
                                     "-s", str(LUA), url], env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -489,6 +498,8 @@ def run_wrk(url: str, lines_file: Path, total: int, connections: int, directory:
         seconds=data["last_received"] - data["first_sent"],
         p50_ms=latency["p50"] / 1000, p90_ms=latency["p90"] / 1000, p99_ms=latency["p99"] / 1000,
         max_ms=latency["max"] / 1000, cpu_seconds=usage.ru_utime + usage.ru_stime,
+        late=int(data.get("late", 0)), worst_late_s=float(data.get("worst_late_s", 0.0)),
+        stopped_by_time=bool(data.get("stopped_by_time", 0)),
     )
 
 
@@ -611,6 +622,8 @@ def check_database(path: Path | str, consultation_id: str, voters: list[Voter], 
     if sorted(code for code, _ in ballots) != sorted(codes):
         problems.append("the tracking codes the voters received are not exactly those in the ballot box")
     colleges = {v.id: v.college for v in voters}
+    if len({person for person, _ in register}) != len(register):
+        problems.append("someone is in the register twice")
     if not {person for person, _ in register} <= set(colleges):
         problems.append("the register names someone who is not a voter")
     if any(colleges.get(person) != college for person, college in register):
@@ -620,6 +633,66 @@ def check_database(path: Path | str, consultation_id: str, voters: list[Voter], 
     if integrity != "ok":
         problems.append(f"SQLite integrity check: {integrity}")
     return {"ballots": len(ballots), "register": len(register), "problems": problems}
+
+
+# --- after the load: the checks every casting scenario makes --------------------------------------
+
+def open_consultation(api: Api, admins: list[str]) -> str:
+    """The bench consultation created by the first administrator, approved by the second, opened."""
+    now = datetime.now(UTC)
+    created = api.ok("POST", "/api/v1/consultations", admins[0],
+                     definition(now + timedelta(hours=1), now + timedelta(days=1)), status=201)
+    cid = created["id"]
+    api.ok("POST", f"/api/v1/consultations/{cid}/approve", admins[1])
+    opened = api.ok("POST", f"/api/v1/consultations/{cid}/open", admins[0])
+    if opened["status"] != "open":
+        raise BenchError(f"the consultation did not open: {opened}")
+    return str(cid)
+
+
+def close_and_recount(api: Api, env: dict[str, str], cid: str, admin: str, acknowledged: int) -> list[str]:
+    """While the server runs: participation and the results count the acknowledged voters after the
+    close (through the API), `agora consultation tally` agrees, `agora audit verify` passes."""
+    problems = []
+    participation = api.ok("GET", f"/api/v1/consultations/{cid}/participation", admin)
+    if participation["voters"] != acknowledged:
+        problems.append(f"participation says {participation['voters']} voters, {acknowledged} were acknowledged")
+    api.ok("POST", f"/api/v1/consultations/{cid}/close", admin)
+    results = api.ok("GET", f"/api/v1/consultations/{cid}/results", admin)
+    if results["voters"] != acknowledged:
+        problems.append(f"the results count {results['voters']} voters, {acknowledged} were acknowledged")
+    recount = agora(env, "consultation", "tally", cid, check=False)
+    if recount.returncode != 0:
+        problems.append(f"agora consultation tally: exit {recount.returncode}: {recount.stderr.strip()}")
+    audit = agora(env, "audit", "verify", check=False)
+    if audit.returncode != 0:
+        problems.append(f"agora audit verify: exit {audit.returncode}: {audit.stderr.strip()}")
+    return problems
+
+
+def judge_load(load: Load, expected: int, server_log: str) -> tuple[int, list[str], Counter[str]]:
+    """(failed ballots, problems, the server's error causes) of a load that should have sent
+    `expected` ballots. A failed ballot is an answer other than 200, or a request sent and never
+    answered (a read or write error on its connection). wrk's own "timeout" count is not used: it also
+    counts, every 2 s, each connection that never had a request to send (c->start == 0), which happens
+    when fewer ballots than connections remain; "connect" errors are retried by wrk before a ballot is
+    taken. Both stay visible in socket_errors."""
+    problems = []
+    ok = load.statuses.get("200", 0)
+    unanswered = load.sent - load.received
+    errors = unanswered + sum(n for status, n in load.statuses.items() if status != "200")
+    if errors:
+        problems.append(f"{errors} failed ballots: answers {load.statuses}, {unanswered} never answered "
+                        f"(socket errors {load.socket_errors})")
+    if load.sent != expected:
+        problems.append(f"{load.sent} ballots sent for {expected} voters")
+    if len(load.codes) != ok:
+        problems.append(f"{ok} answers 200 but {len(load.codes)} tracking codes")
+    if ("Traceback" in server_log or "ERROR" in server_log) and not errors:
+        problems.append("the server logged errors (run with --keep DIR and see DIR/server.log)")
+    causes = Counter(line.strip() for line in server_log.splitlines()
+                     if line.startswith(("sqlite3.", "sqlalchemy.exc.", "psycopg.")))
+    return errors, problems, causes
 
 
 # --- profiling (investigation only; py-spy is not a dependency) ---------------------------------
@@ -699,14 +772,7 @@ def run(voters: int = 2000, connections: int = 32, generator: str = "auto", seed
         problems: list[str] = []
         with served(env, port, directory / "server.log", workers) as server:
             api = Api(port)
-            now = datetime.now(UTC)
-            created = api.ok("POST", "/api/v1/consultations", admins[0],
-                             definition(now + timedelta(hours=1), now + timedelta(days=1)), status=201)
-            cid = created["id"]
-            api.ok("POST", f"/api/v1/consultations/{cid}/approve", admins[1])
-            opened = api.ok("POST", f"/api/v1/consultations/{cid}/open", admins[0])
-            if opened["status"] != "open":
-                raise BenchError(f"the consultation did not open: {opened}")
+            cid = open_consultation(api, admins)
             path = f"/api/v1/consultations/{cid}/ballot"
             server_cpu = tree_cpu_seconds(server.pid)
             profiler = start_profiler(server.pid, profile) if profile else None
@@ -718,43 +784,15 @@ def run(voters: int = 2000, connections: int = 32, generator: str = "auto", seed
             if profiler:
                 stop_profiler(profiler)
             ok = load.statuses.get("200", 0)
-            participation = api.ok("GET", f"/api/v1/consultations/{cid}/participation", admins[0])
-            if participation["voters"] != ok:
-                problems.append(f"participation says {participation['voters']} voters, {ok} were acknowledged")
-            api.ok("POST", f"/api/v1/consultations/{cid}/close", admins[0])
-            results = api.ok("GET", f"/api/v1/consultations/{cid}/results", admins[0])
-            if results["voters"] != ok:
-                problems.append(f"the results count {results['voters']} voters, {ok} were acknowledged")
-            recount = agora(env, "consultation", "tally", cid, check=False)
-            if recount.returncode != 0:
-                problems.append(f"agora consultation tally: exit {recount.returncode}: {recount.stderr.strip()}")
-            audit = agora(env, "audit", "verify", check=False)
-            if audit.returncode != 0:
-                problems.append(f"agora audit verify: exit {audit.returncode}: {audit.stderr.strip()}")
+            problems += close_and_recount(api, env, cid, admins[0], ok)
         server_log = (directory / "server.log").read_text(errors="replace")
 
         baseline_after = baseline(voters, connections)
         single_writer = baseline(min(voters, 2000), 1)
         stored = check_database(database_file, cid, people, load.codes)
         problems += stored["problems"]
-        # A failed ballot is an answer other than 200, or a request sent and never answered (a read or
-        # write error on its connection). wrk's own "timeout" count is not used: it also counts, every
-        # 2 s, each connection that never had a request to send (c->start == 0), which happens when
-        # fewer ballots than connections remain; "connect" errors are retried by wrk before a ballot is
-        # taken. Both stay visible in socket_errors.
-        unanswered = load.sent - load.received
-        errors = unanswered + sum(n for status, n in load.statuses.items() if status != "200")
-        if errors:
-            problems.append(f"{errors} failed ballots: answers {load.statuses}, {unanswered} never answered "
-                            f"(socket errors {load.socket_errors})")
-        if load.sent != voters:
-            problems.append(f"{load.sent} ballots sent for {voters} voters")
-        if len(load.codes) != ok:
-            problems.append(f"{ok} answers 200 but {len(load.codes)} tracking codes")
-        if ("Traceback" in server_log or "ERROR" in server_log) and not errors:
-            problems.append("the server logged errors (run with --keep DIR and see DIR/server.log)")
-        causes = Counter(line.strip() for line in server_log.splitlines()
-                         if line.startswith(("sqlite3.", "sqlalchemy.exc.", "psycopg.")))
+        errors, load_problems, causes = judge_load(load, voters, server_log)
+        problems += load_problems
         lost = max(0, ok - stored["ballots"])
         baseline = (baseline_before + baseline_after) / 2
         return {

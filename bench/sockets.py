@@ -36,7 +36,7 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +51,10 @@ from ballots import (  # noqa: E402
     agora,
     cpu_seconds,
     create_people_in_bulk,
-    definition,
     empty_postgres,
     environment,
     free_port,
+    open_consultation,
     percentile,
     random_answers,
     served,
@@ -116,7 +116,13 @@ async def _watch(url: str, token: str, room: str, arrivals: list[tuple[int, floa
                 await asyncio.wait_for(socket.close(), 10)
 
 
-async def _watchers(jobs: list[tuple[str, str]], room: str, control: Any) -> None:
+def summarise(arrivals: list[tuple[int, float]]) -> tuple[int, int | None, int]:
+    """One watcher's (events received, the last count of voters seen, times the count went down)."""
+    counts = [voters for voters, _at in arrivals]
+    return len(counts), counts[-1] if counts else None, sum(b < a for a, b in pairwise(counts))
+
+
+async def _watchers(jobs: list[tuple[str, str]], room: str, control: Any, summarised: bool = False) -> None:
     gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
     failures: list[str] = []
     arrivals: list[list[tuple[int, float]]] = [[] for _ in jobs]
@@ -134,15 +140,54 @@ async def _watchers(jobs: list[tuple[str, str]], room: str, control: Any) -> Non
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    control.send(("arrivals", arrivals, failures))
+    control.send(("arrivals", [summarise(a) for a in arrivals] if summarised else arrivals, failures))
 
 
-def _generator(jobs: list[tuple[str, str]], room: str, control: Any) -> None:
+def _generator(jobs: list[tuple[str, str]], room: str, control: Any, summarised: bool = False) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF)
-    asyncio.run(_watchers(jobs, room, control))
+    asyncio.run(_watchers(jobs, room, control, summarised))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     control.send(("cpu", usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime))
     control.close()
+
+
+class Watchers:
+    """Watchers of one room in `generators` processes: `start()` returns once each is connected and
+    joined (or failed, or past the deadline) with the number that failed; `stop()` closes them and
+    returns (each watcher's arrivals, or its `summarise` when `summarised`; failures; generators' CPU
+    seconds). `jobs` are (websocket URL, token) pairs, one per watcher."""
+
+    def __init__(self, jobs: list[tuple[str, str]], room: str, generators: int = 2, summarised: bool = False):
+        self.jobs, self.room, self.generators, self.summarised = jobs, room, generators, summarised
+        self.children: list[tuple[Any, Any]] = []
+
+    def start(self) -> int:
+        context = multiprocessing.get_context("spawn")
+        for index in range(self.generators):
+            mine, theirs = context.Pipe()
+            child = context.Process(target=_generator,
+                                    args=(self.jobs[index::self.generators], self.room, theirs, self.summarised))
+            child.start()
+            theirs.close()
+            self.children.append((child, mine))
+        return sum(mine.recv()[1] for _child, mine in self.children)
+
+    def stop(self) -> tuple[list[Any], list[str], float]:
+        arrivals: list[Any] = []
+        failures: list[str] = []
+        cpu = 0.0
+        for child, mine in self.children:
+            mine.send("stop")
+            _kind, got, failed = mine.recv()
+            arrivals += got
+            failures += failed
+            cpu += mine.recv()[1]
+            child.join(timeout=60)
+        return arrivals, failures, cpu
+
+
+def socket_url(port: int) -> str:
+    return f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
 
 
 # --- the scenario ----------------------------------------------------------------------------------
@@ -185,25 +230,13 @@ def run(clients: int = 5000, events: int = 5, servers: int = 1, postgres: str | 
         processes = [stack.enter_context(served(env, port, directory / f"server-{i}.log"))
                      for i, (env, port) in enumerate(zip(envs, ports, strict=True))]
         api = Api(ports[0])
-        now = datetime.now(UTC)
-        cid = api.ok("POST", "/api/v1/consultations", admins[0],
-                     definition(now + timedelta(hours=1), now + timedelta(days=1)), status=201)["id"]
-        api.ok("POST", f"/api/v1/consultations/{cid}/approve", admins[1])
-        api.ok("POST", f"/api/v1/consultations/{cid}/open", admins[0])
+        cid = open_consultation(api, admins)
         room = f"consultation:{cid}"
 
-        jobs = [(f"ws://127.0.0.1:{ports[i % servers]}/socket.io/?EIO=4&transport=websocket", w.token)
-                for i, w in enumerate(watchers)]
-        context = multiprocessing.get_context("spawn")
-        children = []
-        for index in range(generators):
-            mine, theirs = context.Pipe()
-            child = context.Process(target=_generator, args=(jobs[index::generators], room, theirs))
-            child.start()
-            theirs.close()
-            children.append((child, mine))
+        jobs = [(socket_url(ports[i % servers]), w.token) for i, w in enumerate(watchers)]
+        crowd = Watchers(jobs, room, generators)
         began = time.perf_counter()
-        failed_connect = sum(mine.recv()[1] for _child, mine in children)
+        failed_connect = crowd.start()
         connect_s = time.perf_counter() - began
         say(f"  {clients - failed_connect} of {clients} sockets connected and joined in {connect_s:.0f} s")
         rss_open = [memory_kib(p.pid) for p in processes]
@@ -224,16 +257,7 @@ def run(clients: int = 5000, events: int = 5, servers: int = 1, postgres: str | 
         if profiler:
             stop_profiler(profiler)
         rss_after = [memory_kib(p.pid) for p in processes]
-        arrivals: list[list[tuple[int, float]]] = []
-        failures: list[str] = []
-        cpu = 0.0
-        for child, mine in children:
-            mine.send("stop")
-            _kind, got, failed = mine.recv()
-            arrivals += got
-            failures += failed
-            cpu += mine.recv()[1]
-            child.join(timeout=60)
+        arrivals, failures, cpu = crowd.stop()
         elapsed = time.perf_counter() - began
 
         latencies = []
