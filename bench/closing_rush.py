@@ -24,9 +24,11 @@ What it does, as a user would (the pieces are those of bench/ballots.py and benc
 
 Figures: ballots/s achieved against the target rate, and the ballots that left more than 10 ms after
 their due time (the connections could not keep the pace); ballot latency p50/p90/p99/max; errors;
-lost; events delivered; watchers missing the final count; server CPU (% of a core over the rush) and
-RSS (samples, peak); generators' CPU (wrk, and the watchers' processes). `tests/reliability/soak.py`
-runs the same for 30 minutes (`make soak`) and judges the RSS samples with `memory_flat`.
+lost; events delivered; watchers missing the final count; server CPU (% of a core over the rush, and
+ms of CPU per acknowledged ballot, the live events included: on a shared machine the figure that
+does not depend on the share of a core the server got) and RSS (samples, peak); generators' CPU
+(wrk, and the watchers' processes). `tests/reliability/soak.py` runs the same for 30 minutes
+(`make soak`) and judges the RSS samples with `memory_flat`.
 """
 
 from __future__ import annotations
@@ -222,6 +224,7 @@ def run(ballots: int = ISSUE_SIZE["ballots"], seconds: float = ISSUE_SIZE["secon
             "deliveries": sum(events for events, _last, _down in summaries), "missing": missing,
             "failed_watchers": len(failures), "connect_s": connect_s,
             "server_cpu_s": server_cpu, "server_cpu_pct": 100 * server_cpu / load.seconds,
+            "server_cpu_ms_per_ballot": 1000 * server_cpu / ok if ok else float("nan"),
             "rss_samples": rss.samples, "rss_mb": max(mib for _t, mib in rss.samples),
             "rss_start_mb": rss.samples[0][1], "rss_end_mb": rss.samples[-1][1],
             "wrk_cpu_pct": 100 * load.cpu_seconds / load.seconds,
@@ -243,7 +246,8 @@ def describe(figures: dict[str, Any]) -> str:
             f"(stored {f['stored']}, register {f['register']})\n"
             f"  {f['watchers']} watchers (connected in {f['connect_s']:.0f} s): {f['deliveries']} events delivered, "
             f"{f['missing']} did not end on the final count, {f['failed_watchers']} failed\n"
-            f"  server: {f['server_cpu_pct']:.0f} % of a core, RSS {f['rss_start_mb']:.0f} → {f['rss_end_mb']:.0f} MB "
+            f"  server: {f['server_cpu_pct']:.0f} % of a core ({f['server_cpu_ms_per_ballot']:.1f} ms of CPU a ballot, "
+            f"events included), RSS {f['rss_start_mb']:.0f} → {f['rss_end_mb']:.0f} MB "
             f"(peak {f['rss_mb']:.0f}); generators: wrk {f['wrk_cpu_pct']:.1f} %, watchers "
             f"{f['watchers_cpu_pct']:.0f} % of a core"
             + "".join(f"\n  server error ×{n}: {cause}" for cause, n in f["error_causes"].items()))

@@ -255,6 +255,8 @@ def rush_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         row("closing_rush_missing", f["missing"], "watchers not ending on the final count", "== 0",
             met=f["missing"] == 0),
         row("closing_rush_server_cpu", f["server_cpu_pct"], "% of a core"),
+        row("closing_rush_server_cpu_per_ballot", f["server_cpu_ms_per_ballot"],
+            "ms of CPU a ballot (events included)"),
         row("closing_rush_server_rss", f["rss_mb"], "MB (peak of the samples)"),
         row("closing_rush_generator_cpu", f["generator_cpu_pct"], "% of a core (wrk and 2 watcher processes)"),
     ], f
