@@ -467,8 +467,10 @@ def run_wrk(url: str, lines_file: Path, total: int, connections: int, directory:
     result_file = directory / "wrk-result.json"
     env = {**os.environ, "AGORA_BENCH_VOTERS": str(lines_file), "AGORA_BENCH_RESULT": str(result_file),
            "AGORA_BENCH_RATE": str(rate), "AGORA_BENCH_SECONDS": str(seconds)}
-    # an upper bound: the script stops wrk once the last answer is in
-    limit = 60 + (int(2 * total / rate) if rate > 0 else total // 5)
+    # An upper bound that a slow server must not reach (the script stops wrk once the last answer is
+    # in): at least 5 ballots/s, or for a paced run its schedule plus at least 2 ballots/s. wrk stops
+    # at the limit with ballots in flight, which then count as never answered.
+    limit = 60 + (int(total / rate) + total // 2 if rate > 0 else total // 5)
     with (directory / "wrk.out").open("wb") as out:
         process = subprocess.Popen(["wrk", "-t1", f"-c{min(connections, total)}", f"-d{limit}s", "--timeout", "60s",
                                     "-s", str(LUA), url], env=env, stdout=out, stderr=subprocess.STDOUT)
