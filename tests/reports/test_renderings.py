@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from html import unescape
 
 from agora.i18n import language
@@ -160,3 +161,31 @@ def test_pdfs_render_in_parallel_threads(tmp_path):
         pdfs = list(pool.map(one, range(4)))
     for data in pdfs:
         assert f"SHA-256 {doc['integrity']['sha256']}" in pdf_text(data, tmp_path)
+
+
+def _boxes_of_class(box, name):
+    for child in box.descendants():
+        if name in ((child.element.get("class") or "").split() if child.element is not None else []):
+            yield child
+
+
+def test_a_meetings_table_with_real_meeting_ids_fits_the_pdf_page():
+    """A meeting is named by its 32-character id: unbroken, it once pushed the last columns (abstentions)
+    off the right edge of the PDF page."""
+    from weasyprint import HTML
+
+    doc = dict(HAND_BUILT)
+    doc["items"] = [{**item, "local_meetings": [{**m, "meeting_id": uuid.UUID(int=n + 7).hex}
+                                                for n, m in enumerate(item["local_meetings"])]}
+                    for item in HAND_BUILT["items"]]
+    doc["integrity"] = {"sha256": sha256_of(doc), "previous_version_sha256": None}
+    validate(doc)
+    with language("fr"):
+        html = templating.render("reports/pdf.html", _context(doc))
+    tables = []
+    for page in HTML(string=html).render().pages:
+        area = page._page_box
+        right = area.content_box_x() + area.width
+        tables += [(box.position_x + box.margin_width(), right) for box in _boxes_of_class(area, "local-meetings")]
+    assert tables, "no table of local meetings in the PDF"
+    assert all(table_right <= page_right + 0.5 for table_right, page_right in tables), tables
