@@ -140,9 +140,10 @@ def memory_flat(samples: list[tuple[float, float]], warmup_s: float, tolerance: 
 
 def _watcher_problems(summaries: list[tuple[int, int | None, int]], failures: list[str],
                       acknowledged: int) -> tuple[int, list[str]]:
-    """(watchers that did not end on the acknowledged count, problems)."""
+    """(watchers that did not end on the acknowledged count, problems). Every watcher has a summary,
+    those that failed included (what they received until then)."""
     problems = []
-    missing = len(failures) + sum(last != acknowledged for _events, last, _down in summaries)
+    missing = sum(last != acknowledged for _events, last, _down in summaries)
     if failures:
         problems.append(f"{len(failures)} watchers failed, e.g. {failures[0]}")
     wrong = [last for _events, last, _down in summaries if last != acknowledged]
