@@ -41,40 +41,52 @@ def recount(db: Session, event: OutgoingEvent) -> OutgoingEvent:
 
 
 class Coalescer:
+    """One send in flight per (room, event name): a send recounts and then writes to every socket of the
+    room, which can outlast the window when thousands watch. Two overlapping sends could leave in either
+    order, and a watcher would see the count go down; so sends of one key take turns on a lock, and what
+    arrives meanwhile waits (the latest wins) for the send under way to finish."""
+
     def __init__(self, send: Send, window: float = WINDOW_S) -> None:
         self._send = send
         self._window = window
         self._last_sent: dict[tuple[str, str], float] = {}
         self._waiting: dict[tuple[str, str], OutgoingEvent] = {}
+        self._turns: dict[tuple[str, str], asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def offer(self, event: OutgoingEvent) -> None:
         key = (event.room, event.name)
-        if key in self._waiting:  # a send is already due at the end of the window: it will carry this one
+        if key in self._waiting:  # a send is already due: it will carry this one
             self._waiting[key] = event
             return
         now = asyncio.get_running_loop().time()
         due = self._last_sent.get(key, float("-inf")) + self._window
-        if now >= due:
-            await self._send_now(key, event)
+        if now >= due and not self._turn(key).locked():
+            async with self._turn(key):
+                await self._send_now(key, event)
             return
         self._waiting[key] = event
-        task = asyncio.get_running_loop().create_task(self._send_at(key, due - now))
+        task = asyncio.get_running_loop().create_task(self._send_at(key, max(due - now, 0.0)))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def flush_room(self, room: str) -> None:
         """Sends what waits for `room` now, so that an event that is not coalesced never overtakes it."""
         for key in [key for key in self._waiting if key[0] == room]:
-            event = self._waiting.pop(key, None)
-            if event is not None:
-                await self._send_now(key, event)
+            async with self._turn(key):  # after the send under way, if any
+                event = self._waiting.pop(key, None)
+                if event is not None:
+                    await self._send_now(key, event)
+
+    def _turn(self, key: tuple[str, str]) -> asyncio.Lock:
+        return self._turns.setdefault(key, asyncio.Lock())
 
     async def _send_at(self, key: tuple[str, str], delay: float) -> None:
         await asyncio.sleep(delay)
-        event = self._waiting.pop(key, None)
-        if event is not None:  # None: flush_room sent it meanwhile
-            await self._send_now(key, event)
+        async with self._turn(key):
+            event = self._waiting.pop(key, None)  # the latest offered while this waited
+            if event is not None:  # None: flush_room sent it meanwhile
+                await self._send_now(key, event)
 
     async def _send_now(self, key: tuple[str, str], event: OutgoingEvent) -> None:
         now = asyncio.get_running_loop().time()
@@ -84,6 +96,10 @@ class Coalescer:
 
     def _forget_quiet_rooms(self, now: float) -> None:
         if len(self._last_sent) > 1000:
-            quiet = [key for key, at in self._last_sent.items() if now - at >= self._window]
+            quiet = [key for key, at in self._last_sent.items()
+                     if now - at >= self._window and key not in self._waiting]
             for key in quiet:
                 del self._last_sent[key]
+                turn = self._turns.get(key)
+                if turn is not None and not turn.locked():
+                    del self._turns[key]

@@ -69,3 +69,32 @@ def test_flushing_a_room_sends_what_waits_once_and_in_order():
         assert len(sent) == 2  # the timer found nothing left to send
 
     asyncio.run(scenario())
+
+
+def test_a_slow_send_is_never_overlapped_so_counts_never_go_down():
+    """A send that outlasts the window (a recount and thousands of sockets) is not overtaken: the next one
+    starts after it ends, carries the latest count, and the counts written only ever grow."""
+
+    async def scenario():
+        written: list[int] = []
+        in_flight = [0, 0]  # now, most at once
+
+        async def slow_send(event: OutgoingEvent) -> None:
+            in_flight[0] += 1
+            in_flight[1] = max(in_flight[1], in_flight[0])
+            # the first send is the slowest: overlapping, a later count would be written before it
+            await asyncio.sleep(WINDOW * (3 if not written else 0.5))
+            written.append(event.payload["voters"])
+            in_flight[0] -= 1
+
+        coalescer = Coalescer(slow_send, WINDOW)
+        offers = [asyncio.create_task(coalescer.offer(_count("consultation:a", 1)))]
+        for voters in range(2, 21):
+            await asyncio.sleep(WINDOW / 4)
+            offers.append(asyncio.create_task(coalescer.offer(_count("consultation:a", voters))))
+        await asyncio.gather(*offers)
+        await asyncio.sleep(WINDOW * 8)
+        assert in_flight[1] == 1
+        assert written == sorted(written) and written[0] == 1 and written[-1] == 20
+
+    asyncio.run(scenario())
