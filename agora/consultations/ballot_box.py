@@ -43,15 +43,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from agora import audit
-from agora.consultations import electorate, errors, events
+from agora.consultations import errors, events
 from agora.consultations.models import Ballot, Consultation, Status, VoterRecord
 from agora.consultations.voting import (
     Cast,
+    admissible,
     change_key,
-    check_against,
     new_tracking_code,
     not_open_problem,
-    question_specs,
 )
 from agora.db import Database, utcnow
 from agora.i18n import gettext as _
@@ -99,13 +98,7 @@ def prepare(db: Session, consultation: Consultation, person: Person, answers: An
     """Every check that needs no lock, in the voter's language: open (read again under the lock when
     written), eligible (the electorate is frozen at opening), answers valid and in canonical form."""
     now = now or utcnow()
-    if consultation.status != Status.OPEN or now >= consultation.closes_at:
-        raise not_open_problem(consultation.status)
-    elector = electorate.elector(db, consultation.id, person.id)
-    if elector is None:
-        reason, message = electorate.reason_not_eligible(db, consultation, person)
-        raise errors.Refused(403, "not_eligible", message, reason=reason)
-    clean = check_against(question_specs.specs(db, consultation.id, consultation.status), answers)
+    elector, clean = admissible(db, consultation, consultation.status, consultation.closes_at, person, answers, now)
     key = change_key(secret_key, consultation.id, person.id) if consultation.allow_change else None
     return Prepared(consultation.id, person.id, elector.college, elector.region_id, clean, key,
                     new_tracking_code(), secrets.token_hex(16))

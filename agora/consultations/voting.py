@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from agora import audit
 from agora.consultations import electorate, errors, events, results
-from agora.consultations.models import Ballot, Consultation, Question, Status, VoterRecord
+from agora.consultations.models import Ballot, Consultation, Elector, Question, Status, VoterRecord
 from agora.consultations.tally import ABSTAIN, QuestionSpec, validate_answer
 from agora.db import utcnow
 from agora.i18n import gettext as _
@@ -171,6 +171,19 @@ class _Locked:
     closes_at: datetime
 
 
+def admissible(db: Session, consultation: Consultation, status: Status, closes_at: datetime, person: Person,
+               answers: Any, now: datetime) -> tuple[Elector, dict[str, Any]]:
+    """The checks every ballot passes, in the voter's language: the consultation is open, the person is in
+    its electorate (frozen at opening), the answers are valid; returns the elector and the canonical answers."""
+    if status != Status.OPEN or now >= closes_at:
+        raise not_open_problem(status)
+    elector = electorate.elector(db, consultation.id, person.id)
+    if elector is None:
+        reason, message = electorate.reason_not_eligible(db, consultation, person)
+        raise errors.Refused(403, "not_eligible", message, reason=reason)
+    return elector, check_against(question_specs.specs(db, consultation.id, status), answers)
+
+
 def _lock_for_ballot(db: Session, consultation_id: str) -> _Locked | None:
     """The consultation's state re-read under a shared row lock (PostgreSQL; on SQLite the write
     transaction already serialises writers): a close waits for the ballots in flight, and the
@@ -193,13 +206,7 @@ def cast(db: Session, consultation_id: str, person: Person, answers: Any, *, sec
         raise errors.Refused(404, "not_found", _("This consultation does not exist."))
     consultation = locked.consultation
     now = now or utcnow()  # read once the lock is held: a close in progress has finished by now
-    if locked.status != Status.OPEN or now >= locked.closes_at:
-        raise not_open_problem(locked.status)
-    elector = electorate.elector(db, consultation.id, person.id)
-    if elector is None:
-        reason, message = electorate.reason_not_eligible(db, consultation, person)
-        raise errors.Refused(403, "not_eligible", message, reason=reason)
-    clean = check_against(question_specs.specs(db, consultation.id, locked.status), answers)
+    elector, clean = admissible(db, consultation, locked.status, locked.closes_at, person, answers, now)
     key = change_key(secret_key, consultation.id, person.id) if consultation.allow_change else None
     try:
         with db.begin_nested():
