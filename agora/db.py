@@ -75,8 +75,9 @@ class Base(DeclarativeBase):
 
 
 SQLITE_BUSY_TIMEOUT_S = 30
-# Connections kept open per process: at least as many as the worker threads that run units of work
-# (anyio's default limiter, 40) plus the background tasks, so that no request ever opens a connection
+# Connections kept open per process: at least as many as the threads that may hold one (anyio's
+# default limiter, 40, which the live events use; units of work are at most Settings.worker_threads
+# of them) plus the background tasks, so that no request ever opens a connection
 # (and runs its PRAGMAs) or waits for one. A pool smaller than the threads made page loads queue on
 # the pool and open/close an overflow connection per request (bench/README.md, page_proposals).
 SQLITE_POOL_SIZE = 48
@@ -178,6 +179,9 @@ def make_engine(database_url: str) -> Engine:
             poolclass=QueuePool,
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=SQLITE_POOL_OVERFLOW,
+            # Last in, first out: the few connections busy at once are the same ones, their page caches
+            # (2 MiB each at most) warm; first in, first out filled all 48 caches in turn.
+            pool_use_lifo=True,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S,
                           "factory": _connection_class(_WriterLock())},
         )

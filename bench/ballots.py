@@ -706,8 +706,11 @@ def start_profiler(pid: int, out: Path) -> subprocess.Popen[bytes]:
     if not Path(spy).exists():
         raise BenchError("--profile needs py-spy: .venv/bin/pip install py-spy")
     kind = {".svg": "flamegraph", ".json": "speedscope"}.get(out.suffix, "raw")
+    # AGORA_BENCH_PROFILE_GIL=1: only the thread holding the GIL is sampled (where the CPU of Python goes;
+    # without it a thread waiting for the GIL after a C call shows in that call)
+    gil = ["--gil"] if os.environ.get("AGORA_BENCH_PROFILE_GIL") == "1" else []
     process = subprocess.Popen([spy, "record", "--pid", str(pid), "--rate", "250", "--threads", "--nonblocking",
-                                "--subprocesses",
+                                "--subprocesses", *gil,
                                 "--format", kind, "--output", str(out)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(1.0)  # attached before the load starts

@@ -9,6 +9,8 @@ session are emitted only after the commit.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hmac
 import json
 import logging
@@ -18,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
+import anyio.to_thread
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData, State, UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -433,13 +435,29 @@ def _run_unit_once(request: Request, handler: Callable[[Ctx], Response], body: B
         db.close()
 
 
+def unit_limiter(state: State) -> anyio.CapacityLimiter:
+    """The threads that run units of work: at most `Settings.worker_threads` at once in this process,
+    the other requests waiting their turn in order (first come, first served). Python runs one thread
+    at a time (the GIL): with anyio's default 40, 32 pages in flight took turns every few microseconds
+    and spent more time handing the GIL over than drawing pages (bench/README.md, "Units of work in a
+    few threads"). One limiter per event loop (tests start several)."""
+    loop = asyncio.get_running_loop()
+    held: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = getattr(state, "unit_limiter", None)
+    if held is None or held[0] is not loop:
+        held = (loop, anyio.CapacityLimiter(state.settings.worker_threads))
+        state.unit_limiter = held
+    return held[1]
+
+
 def _endpoint(kind: Kind, write: bool | None, csrf: bool) -> Callable[[Callable[[Ctx], Response]], Callable[..., Any]]:
     def decorate(handler: Callable[[Ctx], Response]) -> Callable[..., Any]:
         async def endpoint(request: Request) -> Response:
             body = await read_body(request, kind)
             needs_write = write if write is not None else request.method in UNSAFE_METHODS
             try:
-                response, events = await run_in_threadpool(run_unit, request, handler, body, kind, needs_write, csrf)
+                response, events = await anyio.to_thread.run_sync(
+                    functools.partial(run_unit, request, handler, body, kind, needs_write, csrf),
+                    limiter=unit_limiter(request.app.state))
             finally:
                 if body.form is not None:
                     await body.form.close()  # uploaded files spool to temporary files
