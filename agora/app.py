@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = database
     app.state.realtime = realtime
     app.state.limiter = make_limiter(settings.redis_url)
+    app.state.read_limiters = weakref.WeakKeyDictionary()  # agora.web.endpoint.read_limiter, one per event loop
     return socketio.ASGIApp(realtime.sio, other_asgi_app=app, socketio_path="socket.io")
 
 

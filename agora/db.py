@@ -76,8 +76,8 @@ class Base(DeclarativeBase):
 
 SQLITE_BUSY_TIMEOUT_S = 30
 # Connections kept open per process: at least as many as the threads that may hold one (anyio's
-# default limiter, 40, which the live events use; units of work are at most Settings.worker_threads
-# of them) plus the background tasks, so that no request ever opens a connection
+# default limiter, 40, for writes and live events; reads add at most Settings.read_threads) plus the
+# background tasks, so that no request ever opens a connection
 # (and runs its PRAGMAs) or waits for one. A pool smaller than the threads made page loads queue on
 # the pool and open/close an overflow connection per request (bench/README.md, page_proposals).
 SQLITE_POOL_SIZE = 48

@@ -49,9 +49,9 @@ class Settings:
     signin_window_seconds: int = 900
     session_days: int = 14
     socket_sweep_seconds: float = 10.0  # how soon a process cuts sockets of sessions ended by another
-    # Requests whose unit of work runs at once in a process (docs/architecture.md, "Units of work in a
-    # few threads"): more threads than this only fight over the GIL.
-    worker_threads: int = 4
+    # Reading requests (GET, HEAD) whose unit of work runs at once in a process (docs/architecture.md,
+    # "Reading units of work in a few threads"): more threads than this only fight over the GIL.
+    read_threads: int = 4
     invitation_days: int = 14
     reset_hours: int = 2
     default_quorum: dict[str, Fraction] = field(
@@ -158,6 +158,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         digest_hours=_int_setting(env, "AGORA_DIGEST_HOURS", 24),
         max_body_bytes=_int_setting(env, "AGORA_MAX_BODY_BYTES", 2 * 1024 * 1024),
         max_upload_bytes=_int_setting(env, "AGORA_MAX_UPLOAD_BYTES", 12 * 1024 * 1024),
-        worker_threads=_int_setting(env, "AGORA_WORKER_THREADS", 4),
+        read_threads=_int_setting(env, "AGORA_READ_THREADS", 4),
         production=env.get("AGORA_ENV", "development") == "production",
     )

@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 import ballots  # noqa: E402
 import closing_rush  # noqa: E402
+import http_ceiling  # noqa: E402
 import import_72k  # noqa: E402
 import pages  # noqa: E402
 import report_build  # noqa: E402
@@ -175,6 +176,18 @@ def page_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return rows, f
 
 
+def ceiling_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    figures = {f"workers_{workers}": http_ceiling.run(workers=workers, **size, say=say) for workers in (1, 2)}
+    rows = []
+    for f in figures.values():
+        say(http_ceiling.describe(f))
+        name = "http_ceiling" if f["workers"] == 1 else f"http_ceiling_{f['workers']}_workers"
+        rows += [row(name, f["per_s"], f"requests/s (bare Starlette, no work, {f['workers']} process(es))"),
+                 row(f"{name}_server_cpu", f["server_cpu_pct"], "% of a core")]
+    figures["problems"] = [p for f in figures.values() for p in f["problems"]]
+    return rows, figures
+
+
 def import_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     try:
         f = import_72k.measure(**size, say=say)
@@ -287,6 +300,9 @@ SCENARIOS = [
              "against a bare Starlette baseline",
              full={"proposals": 10_000, "posts": 500, "seconds": 20, "connections": 32},
              smoke={"proposals": 200, "posts": 60, "seconds": 1, "connections": 4}, run=page_rows),
+    Scenario("http_ceiling", "a bare Starlette app answering with no work at all, 1 process and 2: the most "
+             "any handler could reach here (for information, beside the ballots)",
+             full={"seconds": 10, "connections": 32}, smoke={"seconds": 1, "connections": 4}, run=ceiling_rows),
     Scenario("import_72k", "agora import-members of 72,000 lines (SQLite), then again",
              full={"lines": 72_000}, smoke={"lines": 500}, run=import_rows),
     Scenario("sockets_broadcast", "one live event to 5,000 websocket clients of one `agora serve` (SQLite)",

@@ -18,11 +18,11 @@ def test_defaults_are_an_embedded_sqlite_file_and_a_generated_secret(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by its owner only
     assert load_settings(_env(tmp_path)).secret_key == settings.secret_key  # generated once, then reused
     assert settings.redis_url is None and settings.smtp is None and not settings.secure_cookies
-    assert settings.worker_threads == 4
+    assert settings.read_threads == 4
 
 
-def test_the_worker_threads_are_read_from_the_environment(tmp_path):
-    assert load_settings(_env(tmp_path, AGORA_WORKER_THREADS="12")).worker_threads == 12
+def test_the_read_threads_are_read_from_the_environment(tmp_path):
+    assert load_settings(_env(tmp_path, AGORA_READ_THREADS="12")).read_threads == 12
 
 
 def test_postgres_urls_use_psycopg(tmp_path):
@@ -36,7 +36,7 @@ def test_postgres_urls_use_psycopg(tmp_path):
     ("AGORA_BASE_URL", "agora.example", "AGORA_BASE_URL"),
     ("AGORA_SECRET_KEY", "short", "AGORA_SECRET_KEY"),
     ("AGORA_MAX_BODY_BYTES", "lots", "AGORA_MAX_BODY_BYTES"),
-    ("AGORA_WORKER_THREADS", "0", "AGORA_WORKER_THREADS"),
+    ("AGORA_READ_THREADS", "0", "AGORA_READ_THREADS"),
     ("AGORA_SMTP_HOST", "smtp.example", "AGORA_SMTP_FROM"),
 ])
 def test_malformed_settings_are_named(tmp_path, name, value, named):

@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -435,18 +436,23 @@ def _run_unit_once(request: Request, handler: Callable[[Ctx], Response], body: B
         db.close()
 
 
-def unit_limiter(state: State) -> anyio.CapacityLimiter:
-    """The threads that run units of work: at most `Settings.worker_threads` at once in this process,
-    the other requests waiting their turn in order (first come, first served). Python runs one thread
-    at a time (the GIL): with anyio's default 40, 32 pages in flight took turns every few microseconds
-    and spent more time handing the GIL over than drawing pages (bench/README.md, "Units of work in a
-    few threads"). One limiter per event loop (tests start several)."""
+def read_limiter(state: State) -> anyio.CapacityLimiter:
+    """The threads that run reading units of work (GET, HEAD): at most `Settings.read_threads` at once
+    in this process, the other reads waiting their turn in order (first come, first served). Python
+    runs one thread at a time (the GIL): with anyio's 40, 32 pages in flight took turns on it and spent
+    more time handing it over than drawing pages (bench/README.md, "Reading units of work in a few
+    threads"). Writes keep anyio's 40: one may wait on the SQLite writer lock or an SMTP server, and
+    must not hold up the reads, nor the ballots that a group commit gathers. One limiter per event
+    loop (`state.read_limiters`, created by `create_app`: tests run several loops at once)."""
     loop = asyncio.get_running_loop()
-    held: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = getattr(state, "unit_limiter", None)
-    if held is None or held[0] is not loop:
-        held = (loop, anyio.CapacityLimiter(state.settings.worker_threads))
-        state.unit_limiter = held
-    return held[1]
+    with _READ_LIMITERS_LOCK:
+        limiter = state.read_limiters.get(loop)
+        if limiter is None:
+            limiter = state.read_limiters[loop] = anyio.CapacityLimiter(state.settings.read_threads)
+    return limiter
+
+
+_READ_LIMITERS_LOCK = threading.Lock()
 
 
 def _endpoint(kind: Kind, write: bool | None, csrf: bool) -> Callable[[Callable[[Ctx], Response]], Callable[..., Any]]:
@@ -457,7 +463,7 @@ def _endpoint(kind: Kind, write: bool | None, csrf: bool) -> Callable[[Callable[
             try:
                 response, events = await anyio.to_thread.run_sync(
                     functools.partial(run_unit, request, handler, body, kind, needs_write, csrf),
-                    limiter=unit_limiter(request.app.state))
+                    limiter=None if request.method in UNSAFE_METHODS else read_limiter(request.app.state))
             finally:
                 if body.form is not None:
                     await body.form.close()  # uploaded files spool to temporary files

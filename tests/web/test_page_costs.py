@@ -26,7 +26,7 @@ PROPOSALS_LIST_STATEMENTS = 5
 # BEGIN, the signed-in context, the thread, its space, its author, the posts, the quoted posts,
 # the reader's subscription, the proposal it became.
 THREAD_STATEMENTS = 9
-ANYIO_WORKER_THREADS = 40  # starlette.concurrency.run_in_threadpool's default limiter
+ANYIO_WORKER_THREADS = 40  # anyio's default limiter: writing units of work and live events
 
 
 def _statements_of(client, database, path):

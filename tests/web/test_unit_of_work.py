@@ -69,32 +69,64 @@ def test_a_unit_that_committed_part_of_its_work_is_not_run_again(app):
     assert len(attempts) == 1
 
 
-def _concurrency_seen(app, requests: int) -> int:
-    """Sends `requests` requests at once to a handler that holds its worker thread for a while, and
-    returns how many handlers ran at the same moment at most."""
-    running, most = [0], [0]
-    lock = threading.Lock()
+
+def _add_route(app, path, handler, method):
+    starlette_app(app).router.routes.insert(0, Route(path, api(handler), methods=[method]))
+
+
+def _most_reads_at_once(app, requests: int, expected: int) -> int:
+    """Sends `requests` GETs at once to a handler that holds its thread until `expected` handlers run
+    together (or 2 s pass), then a little longer; returns how many ran at the same moment at most."""
+    state = {"running": 0, "most": 0}
+    changed = threading.Condition()
 
     def handler(ctx):
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        time.sleep(0.05)
-        with lock:
-            running[0] -= 1
+        with changed:
+            state["running"] += 1
+            state["most"] = max(state["most"], state["running"])
+            changed.notify_all()
+            changed.wait_for(lambda: state["running"] >= expected, timeout=2)
+        time.sleep(0.1)  # room for more to start, were they allowed to
+        with changed:
+            state["running"] -= 1
         return PlainTextResponse("done")
 
-    with _client_with(app, handler) as client, ThreadPoolExecutor(requests) as pool:
-        answers = list(pool.map(lambda _i: client.post("/api/v1/test-busy", json={}), range(requests)))
+    _add_route(app, "/api/v1/test-read", handler, "GET")
+    with TestClient(app, base_url="http://testserver") as client, ThreadPoolExecutor(requests) as pool:
+        answers = list(pool.map(lambda _i: client.get("/api/v1/test-read"), range(requests)))
     assert [answer.status_code for answer in answers] == [200] * requests
-    return most[0]
+    return state["most"]
 
 
-def test_no_more_units_run_at_once_than_the_worker_threads_setting(settings, database):
-    app = create_app(replace(settings, worker_threads=3), database)
-    assert _concurrency_seen(app, 12) == 3
+def test_no_more_reads_run_at_once_than_the_read_threads_setting(settings, database):
+    assert _most_reads_at_once(create_app(replace(settings, read_threads=3), database), 12, 3) == 3
 
 
-def test_the_worker_threads_setting_is_what_limits_the_units(settings, database):
-    app = create_app(replace(settings, worker_threads=8), database)
-    assert _concurrency_seen(app, 12) == 8
+def test_the_read_threads_setting_is_what_limits_the_reads(settings, database):
+    assert _most_reads_at_once(create_app(replace(settings, read_threads=8), database), 12, 8) == 8
+
+
+def test_a_write_is_not_held_up_by_reads_that_wait(settings, database):
+    """Reads fill every read slot and wait; a write still runs (it may itself wait on the writer lock
+    or a mail server, so writes have their own threads)."""
+    app = create_app(replace(settings, read_threads=2), database)
+    release = threading.Event()
+    reads_started = threading.Semaphore(0)
+
+    def slow_read(ctx):
+        reads_started.release()
+        release.wait(timeout=10)
+        return PlainTextResponse("read")
+
+    _add_route(app, "/api/v1/test-read", slow_read, "GET")
+    _add_route(app, "/api/v1/test-write", lambda ctx: PlainTextResponse("written"), "POST")
+    with TestClient(app, base_url="http://testserver") as client, ThreadPoolExecutor(2) as pool:
+        reads = [pool.submit(client.get, "/api/v1/test-read") for _ in range(2)]
+        assert reads_started.acquire(timeout=5) and reads_started.acquire(timeout=5)
+        try:
+            written = client.post("/api/v1/test-write", json={})
+            assert written.status_code == 200 and written.text == "written"
+            assert not any(read.done() for read in reads)  # the write went by while both reads waited
+        finally:
+            release.set()
+        assert [read.result().text for read in reads] == ["read", "read"]
