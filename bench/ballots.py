@@ -254,13 +254,18 @@ def served(env: dict[str, str], port: int, log: Path, workers: int = 1) -> Itera
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
             raise BenchError(f"{error}\n--- {log.name}, last lines ---\n{tail}") from None
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, and SIGKILL after 20 s: a server of the bench is never left running."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 # --- people --------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from ballots import BenchError, free_port, tree_cpu_seconds  # noqa: E402
+from ballots import BenchError, free_port, stop_process, tree_cpu_seconds  # noqa: E402
 from pages import PYTHON, run_wrk  # noqa: E402
 
 
@@ -69,12 +69,7 @@ def serving(workers: int, log: Path) -> Iterator[tuple[int, subprocess.Popen[byt
         time.sleep(0.5 * workers)  # the workers of `--workers N` start after the socket is bound
         yield port, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def run(workers: int = 1, seconds: int = 10, connections: int = 32, say: Any = print) -> dict[str, Any]:

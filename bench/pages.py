@@ -37,7 +37,17 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
-from ballots import BenchError, agora, cpu_seconds, environment, free_port, served, start_profiler, stop_profiler  # noqa: E402
+from ballots import (  # noqa: E402
+    BenchError,
+    agora,
+    cpu_seconds,
+    environment,
+    free_port,
+    served,
+    start_profiler,
+    stop_process,
+    stop_profiler,
+)
 
 from agora.forums.services import POSTS_PER_PAGE  # noqa: E402
 
@@ -164,12 +174,7 @@ def baseline_server(database: Path, kind: str, target_id: str, size: int, per_pa
             time.sleep(0.1)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def run(proposals: int = 10_000, posts: int = 500, seconds: int = 20, connections: int = 32,

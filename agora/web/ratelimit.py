@@ -44,15 +44,31 @@ LIMITS: dict[str, Limit] = {
 }
 
 
+# Every this many counted events the memory limiter forgets the keys whose window has passed: one key
+# per account or address that ever acted would otherwise stay for the life of the process.
+SWEEP_EVERY = 1000
+
+
 class Limiter:
     def __init__(self) -> None:
         self._hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._windows: dict[str, int] = {}  # kind -> the longest window it was counted with
+        self._counted = 0
         self._lock = threading.Lock()
+
+    def keys(self) -> int:
+        """How many (kind, key) counts this process holds."""
+        with self._lock:
+            return len(self._hits)
 
     def allow(self, kind: str, key: str, limit: Limit, *, now: float | None = None) -> bool:
         """Counts one event of `kind` for `key`; False (and logged) when the window is already full."""
         now = time.monotonic() if now is None else now
         with self._lock:
+            self._windows[kind] = max(self._windows.get(kind, 0), limit.seconds)
+            self._counted += 1
+            if self._counted % SWEEP_EVERY == 0:
+                self._forget_passed(now)
             hits = self._hits[(kind, key)]
             while hits and hits[0] <= now - limit.seconds:
                 hits.popleft()
@@ -61,6 +77,12 @@ class Limiter:
                 return False
             hits.append(now)
             return True
+
+    def _forget_passed(self, now: float) -> None:
+        passed = [name for name, hits in self._hits.items()
+                  if not hits or hits[-1] <= now - self._windows.get(name[0], 0)]
+        for name in passed:
+            del self._hits[name]
 
     def full(self, kind: str, key: str, limit: Limit, *, now: float | None = None) -> bool:
         """Whether the next event would be refused (nothing counted)."""

@@ -106,6 +106,21 @@ def test_sign_in_per_client_address_is_audited(settings, database):
                   .where(AuditEntry.action == "signin.throttled")) == 1
 
 
+def test_the_memory_limiter_forgets_keys_whose_window_has_passed():
+    """One count per account or address that ever acted would otherwise live as long as the process."""
+    limiter = ratelimit.Limiter()
+    limit = Limit(3, 60)
+    for n in range(ratelimit.SWEEP_EVERY - 1):
+        assert limiter.allow("post", f"account:{n}", limit, now=1000.0)
+    assert limiter.keys() == ratelimit.SWEEP_EVERY - 1
+    assert limiter.allow("post", "account:late", limit, now=1059.0)  # the sweep: all still in their window
+    assert limiter.keys() == ratelimit.SWEEP_EVERY
+    for n in range(ratelimit.SWEEP_EVERY):  # a minute later: the first ones' window has passed
+        assert limiter.allow("post", f"address:{n}", Limit(1, 10), now=1061.0)
+    assert limiter.keys() <= ratelimit.SWEEP_EVERY + 1  # the first 999 forgotten; "late" is still counting
+    assert limiter.full("post", "account:late", Limit(1, 60), now=1061.0)  # and still counts
+
+
 @pytest.mark.parametrize("kind", sorted(ratelimit.LIMITS))
 def test_every_limit_has_a_test_above(kind):
     from pathlib import Path
