@@ -1,14 +1,17 @@
 """The baseline of `page_proposals` and `page_thread`: a bare Starlette app, one SQL query, one Jinja2 template.
 
     .venv/bin/python bench/page_baseline.py --database FILE --port N --kind proposals|thread
-                                            --target-id ID --size BYTES
+                                            --target-id ID --size BYTES [--threads 4]
 
 What a page costs with nothing of agora around it: no session, no permissions, no translations, no
 middleware. `GET /` runs one SQL query on the same SQLite file (the same rows agora's page shows: the
 first page of the published proposals, newest first, with their authors; or the first page of the
 thread's posts with their authors) and renders them through one Jinja2 template, padded to the size
 (bytes) of agora's own page, so that both answers carry the same HTML. Served by uvicorn with the
-same options as `agora serve`.
+same options as `agora serve`, and with the same number of threads drawing pages at once as agora's
+reads (`--threads`, agora's default `AGORA_READ_THREADS`): with Starlette's default 40 the bare app
+itself spends its CPU handing the GIL over, and measured 228-276 pages/s at 32 connections instead of
+about 700 (bench/README.md, "Reading units of work in a few threads").
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ import argparse
 import sqlite3
 import threading
 
+import anyio.to_thread
 import uvicorn
 from jinja2 import Environment
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -51,7 +54,7 @@ TEMPLATE = """<!doctype html>
 """
 
 
-def make_app(database: str, kind: str, target_id: str, size: int, per_page: int) -> Starlette:
+def make_app(database: str, kind: str, target_id: str, size: int, per_page: int, threads: int) -> Starlette:
     template = Environment(autoescape=True).from_string(TEMPLATE)
     local = threading.local()
 
@@ -71,9 +74,13 @@ def make_app(database: str, kind: str, target_id: str, size: int, per_page: int)
     def render() -> str:
         return template.render(title=kind, rows=rows(), padding=padding, excerpt=excerpt)
 
+    limiters: list[anyio.CapacityLimiter] = []  # made on the first request, in the server's event loop
+
     async def page(_request: Request) -> HTMLResponse:
-        # In a worker thread, as agora runs its handlers (sync database access).
-        return HTMLResponse(await run_in_threadpool(render))
+        # In a worker thread, as agora runs its handlers (sync database access), at most `threads` at once.
+        if not limiters:
+            limiters.append(anyio.CapacityLimiter(threads))
+        return HTMLResponse(await anyio.to_thread.run_sync(render, limiter=limiters[0]))
 
     return Starlette(routes=[Route("/", page)])
 
@@ -86,8 +93,9 @@ def main() -> None:
     parser.add_argument("--target-id", default="")
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--per-page", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=4, help="pages drawn at once (agora: AGORA_READ_THREADS)")
     args = parser.parse_args()
-    app = make_app(args.database, args.kind, args.target_id, args.size, args.per_page)
+    app = make_app(args.database, args.kind, args.target_id, args.size, args.per_page, args.threads)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", proxy_headers=True,
                 access_log=False)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import http.client
 import json
 import os
@@ -50,6 +51,10 @@ from ballots import (  # noqa: E402
 )
 
 from agora.forums.services import POSTS_PER_PAGE  # noqa: E402
+from agora.settings import Settings  # noqa: E402
+
+# agora serve's default AGORA_READ_THREADS: the baseline draws as many pages at once as agora does
+READ_THREADS = next(f.default for f in dataclasses.fields(Settings) if f.name == "read_threads")
 
 PROPOSALS_PER_PAGE = 50  # issue 8: "50 per page", asked as ?per_page=50 (agora.proposals.services.PAGE_SIZES)
 
@@ -158,7 +163,8 @@ def baseline_server(database: Path, kind: str, target_id: str, size: int, per_pa
     with log.open("wb") as out:
         process = subprocess.Popen([PYTHON, str(BENCH / "page_baseline.py"), "--database", str(database),
                                     "--port", str(port), "--kind", kind, "--target-id", target_id,
-                                    "--size", str(size), "--per-page", str(per_page)],
+                                    "--size", str(size), "--per-page", str(per_page),
+                                    "--threads", str(READ_THREADS)],
                                    stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
