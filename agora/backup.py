@@ -242,6 +242,13 @@ def _lines(path: Path) -> Iterator[bytes]:
                           "nothing was written") from None
 
 
+def _check_stream(path: Path) -> None:
+    """Reads the file to its end so gzip checks its CRC: a damaged byte anywhere, even one that still
+    decodes as a plausible header, is reported as damage before any of the content is believed."""
+    for _line in _lines(path):
+        pass
+
+
 def _read_header(path: Path, lines: Iterator[bytes]) -> dict[str, Any]:
     first = next(lines, None)
     try:
@@ -257,7 +264,8 @@ def _read_header(path: Path, lines: Iterator[bytes]) -> dict[str, Any]:
 
 
 def _check_file(path: Path, tables: list[Table]) -> dict[str, Any]:
-    """Reads the whole file once: its header, its digest, its row counts. Raises BackupError."""
+    """Reads the whole file: its stream, then its header, its digest, its row counts. Raises BackupError."""
+    _check_stream(path)
     lines = _lines(path)
     header = _read_header(path, lines)
     expected = _code_revision()
