@@ -20,6 +20,7 @@ from agora.settings import PROJECT_ROOT, Settings, load_settings
 from agora.web import errors
 from agora.web.middleware import BodySizeLimit, SecurityHeaders
 from agora.web.ratelimit import make_limiter
+from agora.web.routing import SegmentRouter
 
 STATIC_DIR = PROJECT_ROOT / "agora" / "static"
 log = logging.getLogger("agora")
@@ -51,7 +52,7 @@ def routes() -> list[BaseRoute]:
         *meeting_routes,
         *ethics_routes,
         *report_routes,
-        Mount("/api/v1", routes=api_routes),
+        Mount("/api/v1", app=SegmentRouter(api_routes)),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
@@ -78,14 +79,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database.dispose()
 
     app = Starlette(
-        routes=routes(),
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(BodySizeLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes),
         ],
         exception_handlers=errors.handlers(),
-        lifespan=lifespan,
     )
+    app.router = SegmentRouter(routes(), lifespan=lifespan)
     app.state.settings = settings
     app.state.db = database
     app.state.realtime = realtime

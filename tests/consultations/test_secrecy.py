@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import DateTime, inspect, select, text
 from agora.app import starlette_app
 from agora.audit import AuditEntry
 from agora.consultations.models import Ballot, VoterRecord
-from agora.consultations.voting import change_key
+from agora.consultations.voting import CODE_ALPHABET, change_key, new_tracking_code
 from tests.conftest import PASSWORD, sign_in
 from tests.consultations.support import ANSWERS, caller, close, opened, vote
 
@@ -142,3 +143,13 @@ def test_live_events_carry_participation_only(client, app, database, admins):
     close(client, cid, admin)
     assert sent[-1].name == "consultation_status" and sent[-1].payload == {"status": "closed"}
     assert {e.name for e in sent} == {"participation", "consultation_status"}
+
+
+def test_tracking_codes_are_80_random_bits_over_the_readable_alphabet():
+    """16 characters in 4 groups, none of I, O, 0, 1; every character used, in every position."""
+    codes = [new_tracking_code() for _ in range(3000)]
+    assert len(set(codes)) == len(codes)
+    assert all(re.fullmatch(r"[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}", code) for code in codes)
+    for position in range(19):
+        if position % 5 != 4:
+            assert {code[position] for code in codes} == set(CODE_ALPHABET)
