@@ -34,6 +34,7 @@ audit chain included. On PostgreSQL the sequences of integer ids are moved past 
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import json
@@ -231,10 +232,10 @@ def _write_atomically(target: Path, header: dict[str, Any], body: IO[bytes]) -> 
 
 # --- restore ------------------------------------------------------------------------------------
 
-def _lines(path: Path) -> Iterator[bytes]:
+@contextlib.contextmanager
+def _damage_named(path: Path) -> Iterator[None]:
     try:
-        with gzip.open(path, "rb") as handle:
-            yield from handle
+        yield
     except FileNotFoundError:
         raise BackupError(f"{path}: no such file") from None
     except (OSError, EOFError, zlib.error) as error:
@@ -242,11 +243,18 @@ def _lines(path: Path) -> Iterator[bytes]:
                           "nothing was written") from None
 
 
+def _lines(path: Path) -> Iterator[bytes]:
+    with _damage_named(path), gzip.open(path, "rb") as handle:
+        yield from handle
+
+
 def _check_stream(path: Path) -> None:
-    """Reads the file to its end so gzip checks its CRC: a damaged byte anywhere, even one that still
-    decodes as a plausible header, is reported as damage before any of the content is believed."""
-    for _line in _lines(path):
-        pass
+    """Reads the file to its end, a megabyte at a time, so gzip checks its CRC: a damaged byte anywhere,
+    even one that still decodes as a plausible header, is reported as damage before any of the content
+    is believed."""
+    with _damage_named(path), gzip.open(path, "rb") as handle:
+        while handle.read(1 << 20):
+            pass
 
 
 def _read_header(path: Path, lines: Iterator[bytes]) -> dict[str, Any]:

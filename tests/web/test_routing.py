@@ -17,7 +17,8 @@ from agora.web.routing import SegmentRouter, literal_first_segment
 
 def _named(name: str):
     def endpoint(request: Request) -> PlainTextResponse:
-        return PlainTextResponse(f"{name} {dict(request.path_params)} {request.url_for('things')}")
+        things = request.url_for("things") if name != "x" else ""
+        return PlainTextResponse(f"{name} {dict(request.path_params)} {things}")
     return endpoint
 
 
@@ -43,7 +44,8 @@ def _table() -> list:
 
 PATHS = ["/", "/things", "/things/", "/things/7", "/things/7/", "/things/7/feed", "/things/feed", "/x/feed",
          "/meetings/3.ics", "/meetings/3", "/slashed", "/slashed/", "/api/v1/me", "/api/v1/me/", "/api/v1/things/5",
-         "/api/v1", "/api/v1/nothing", "/nothing/at/all", "/about", "/about/", "//double"]
+         "/api/v1", "/api/v1/nothing", "/nothing/at/all", "/about", "/about/", "//double",
+         "/things%0A", "/%0A", "/about%0A", "/api/v1/me%0A"]  # a route's `$` matches before a final newline
 METHODS = ["GET", "POST", "PUT", "DELETE"]
 
 
@@ -63,12 +65,24 @@ def test_every_answer_is_the_one_starlette_gives():
     assert ("GET", "/things/feed", 200, "slug-feed {'slug': 'things'} http://testserver/things", None) in ours
 
 
-def test_a_route_added_later_is_routed():
+def test_routes_and_settings_changed_later_are_followed():
     router = SegmentRouter(_table())
-    router.routes.insert(0, Route("/things", _named("inserted")))
     app = Starlette()
     app.router = router
-    assert TestClient(app).get("/things").text.startswith("inserted")
+    client = TestClient(app, follow_redirects=False)
+    router.routes.insert(0, Route("/things", _named("inserted")))
+    assert client.get("/things").text.startswith("inserted")
+    router.routes[0] = Route("/elsewhere", _named("replaced"))  # same length
+    assert client.get("/elsewhere").text.startswith("replaced")
+    assert client.get("/things").text.startswith("things")
+
+    slashed = SegmentRouter([Route("/x/", _named("x"))])
+    app = Starlette()
+    app.router = slashed
+    client = TestClient(app, follow_redirects=False)
+    assert client.get("/x").status_code == 307
+    slashed.redirect_slashes = False
+    assert client.get("/x").status_code == 404
 
 
 @pytest.mark.parametrize(("path", "segment"), [
