@@ -1,7 +1,7 @@
 """SegmentRouter: a Starlette router that tries only the routes a request's first path segment can match.
 
 Starlette's `Router` tries every route in order, one regular expression each. agora has about 130 page
-routes before the `/api/v1` mount, so an API ballot ran 138 matches, about a fifth of the ballot's CPU
+routes before the `/api/v1` mount, so an API ballot ran 138 matches, a tenth of the CPU the profile saw
 (bench/README.md, "Routing by first segment"). A route whose path begins with a literal segment
 (`/proposals/...`, `/api/v1`) can only match a request whose path begins with that segment; a route
 whose first segment holds a parameter (`/{slug}`) could match anything. So the router keeps, for each
@@ -70,8 +70,7 @@ class SegmentRouter(Router):
         return index
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = get_route_path(scope) if scope["type"] != "lifespan" else ""
-        if scope["type"] == "lifespan" or "\n" in path:
+        if scope["type"] == "lifespan" or "\n" in (path := get_route_path(scope)):
             # a route's `$` also matches before a final newline (`/about%0A`): every route is tried
             await super().app(scope, receive, send)
             return
