@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, create_engine, event
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.sql import Executable
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -166,10 +167,12 @@ def _configure_sqlite(engine: Engine) -> None:
         # Write transactions take the lock up front: the busy timeout does not apply when a
         # read transaction later upgrades to a write, which would fail with "database is locked".
         # Writers of this process queue on the writer lock first (see _WriterLock).
+        # Both go to the driver directly: through exec_driver_sql, a read transaction's BEGIN cost as
+        # much of SQLAlchemy's statement machinery as a query (bench/README.md, ballots_sqlite).
         if conn.get_execution_options().get("agora_write", False):
             conn.connection.dbapi_connection.begin_write()
         else:
-            conn.exec_driver_sql("BEGIN")
+            conn.connection.dbapi_connection.execute("BEGIN")
 
 
 def make_engine(database_url: str) -> Engine:
@@ -190,6 +193,15 @@ def make_engine(database_url: str) -> Engine:
     # 20 kept (was 10): 16 connections' worth of ballots on each of two workers opened and closed
     # connections all along (bench/README.md, ballots_postgres).
     return create_engine(database_url, pool_size=POSTGRES_POOL_SIZE, max_overflow=20, pool_pre_ping=True)
+
+
+def read_columns(db: Session, statement: Executable, parameters: dict[str, Any] | None = None) -> Result[Any]:
+    """A read of columns only (no ORM entity) in `db`'s transaction, without the ORM's result loading:
+    through `Session.execute`, each row went through the ORM's loading machinery for nothing (about
+    100 µs a query and more per row; bench/README.md, page_thread). Pending changes are flushed first,
+    as `Session.execute` would (autoflush)."""
+    db.flush()
+    return db.connection().execute(statement, parameters)
 
 
 class Database:

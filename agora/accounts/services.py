@@ -14,7 +14,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from agora import audit
@@ -170,15 +170,21 @@ def find_token(db: Session, token: str) -> Person | None:
 def find_token_with_roles(db: Session, token: str) -> tuple[Person, frozenset[tuple[Role, str]]] | None:
     """`find_token` and the person's role grants in one query (one row per grant, or one with none):
     an API call is authenticated with a single round trip."""
-    rows = db.execute(
-        select(Person, RoleGrant.role, RoleGrant.scope)
-        .join(ApiToken, ApiToken.person_id == Person.id)
-        .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(ApiToken.token_hash == sha256(token), ApiToken.revoked_at.is_(None), Person.active.is_(True))
-    ).all()
+    rows = db.execute(_token_with_roles(), {"token_hash": sha256(token)}).all()
     if not rows:
         return None
     return rows[0][0], frozenset((role, scope) for _person, role, scope in rows if role is not None)
+
+
+@cache
+def _token_with_roles() -> Select[tuple[Person, Role, str]]:
+    """Built once (on first use, when every model is mapped): every API call runs it, and building it
+    cost as much as running it (bench/README.md, ballots_sqlite)."""
+    return (select(Person, RoleGrant.role, RoleGrant.scope)
+            .join(ApiToken, ApiToken.person_id == Person.id)
+            .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   Person.active.is_(True)))
 
 
 def list_tokens(db: Session, person_id: str) -> list[ApiToken]:

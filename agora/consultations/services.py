@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 
-from sqlalchemy import delete, inspect, or_, select
+from sqlalchemy import Select, bindparam, delete, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.util import identity_key
 
@@ -156,12 +157,17 @@ def _with_questions() -> tuple[object, ...]:
 
 def get(db: Session, consultation_id: str, *, refresh: bool = False, questions: bool = True) -> Consultation | None:
     """`questions=False`: the consultation's own row only (its questions stay unloaded)."""
-    statement = select(Consultation).where(Consultation.id == consultation_id)
-    if questions:
-        statement = statement.options(*_with_questions())
-    if refresh:
-        statement = statement.execution_options(populate_existing=True)
-    return db.execute(statement).scalar_one_or_none()
+    options = {"populate_existing": True} if refresh else {}
+    return db.execute(_by_id(questions), {"consultation_id": consultation_id},
+                      execution_options=options).scalar_one_or_none()
+
+
+@cache
+def _by_id(questions: bool) -> Select[tuple[Consultation]]:
+    """Built once per variant: every ballot and every consultation page runs one of them, and building
+    it cost a third as much as running it (bench/README.md, ballots_sqlite)."""
+    statement = select(Consultation).where(Consultation.id == bindparam("consultation_id"))
+    return statement.options(*_with_questions()) if questions else statement
 
 
 def lock(db: Session, consultation_id: str, *, share: bool) -> Consultation | None:

@@ -28,24 +28,21 @@ POST_FIELDS = ("id", "number", "author_id", "created_at", "edit_count", "moderat
                "moderation_reason", "quote_of_id", "body_html")
 
 
-def _shown(post: ShownPost | None) -> Hashable:
-    if post is None:
-        return None
-    return (*(getattr(post, name) for name in POST_FIELDS), post.author.name)
-
-
-def post_key(post: ShownPost, thread: ForumThread, quotes: dict[str, ShownPost], accepts_replies: bool,
-             principal: Principal) -> Hashable:
-    reader = (principal.person is not None, post.author_id == principal.id,
-              allowed(principal, Permission.MODERATION_ACT))
-    quoted = quotes.get(post.quote_of_id) if post.quote_of_id else None
-    return (_shown(post), _shown(quoted), thread.id, accepts_replies, reader, current_language())
+def post_key(post: ShownPost, quoted: ShownPost | None, thread_id: str, accepts_replies: bool,
+             reader: tuple[bool, bool, bool], language: str) -> Hashable:
+    """A `ShownPost` holds exactly what its HTML shows (POST_FIELDS and the author's name: the tests check
+    both), so it is its own part of the key."""
+    return post, quoted, thread_id, accepts_replies, reader, language
 
 
 def post_drawer(thread: ForumThread, quotes: dict[str, ShownPost], accepts_replies: bool, principal: Principal,
                 context: dict[str, Any]) -> Callable[[ShownPost], Markup]:
-    """`post_html(post)` for the template: the memoised HTML, drawn with this request's context on a miss."""
+    """`post_html(post)` for the template: the memoised HTML, drawn with this request's context on a miss.
+    What the key takes of the reader and the language is settled once per page, not once per post."""
     module: list[Any] = []
+    signed_in = principal.person is not None
+    moderates = allowed(principal, Permission.MODERATION_ACT)
+    language = current_language()
 
     def draw(post: ShownPost) -> str:
         if not module:
@@ -54,6 +51,8 @@ def post_drawer(thread: ForumThread, quotes: dict[str, ShownPost], accepts_repli
         return str(module[0].forum_post(post, thread, quotes, accepts_replies))
 
     def post_html(post: ShownPost) -> Markup:
-        return POSTS.get(post_key(post, thread, quotes, accepts_replies, principal), lambda: draw(post))
+        quoted = quotes.get(post.quote_of_id) if post.quote_of_id else None
+        reader = (signed_in, post.author_id == principal.id, moderates)
+        return POSTS.get(post_key(post, quoted, thread.id, accepts_replies, reader, language), lambda: draw(post))
 
     return post_html

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from agora import audit
-from agora.db import utcnow
+from agora.db import read_columns, utcnow
 from agora.deliberation import search, text
 from agora.deliberation.errors import Refused, not_found, sign_in_first
 from agora.deliberation.fanout import notify_many
@@ -196,15 +196,15 @@ def _visible(principal: Principal, model: Any) -> Any:
 
 # --- threads and posts ------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class PostAuthor:
+class PostAuthor(NamedTuple):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class ShownPost:
+class ShownPost(NamedTuple):
     """A post as a thread page shows it, read as plain columns (50 ORM posts and their authors cost a
-    third of the page: bench/README.md, page_thread). The attribute names are ForumPost's."""
+    third of the page: bench/README.md, page_thread). The attribute names are ForumPost's. A named
+    tuple, not a frozen dataclass: made from a row without a `__setattr__` per field, and hashed as a tuple
+    as the key of its HTML (agora.forums.fragments)."""
 
     id: str
     number: int
@@ -233,8 +233,8 @@ _SHOWN_POST = (ForumPost.id, ForumPost.number, ForumPost.author_id, Person.name,
 
 
 def _shown_posts(db: Session, *conditions: Any) -> list[ShownPost]:
-    rows = db.execute(select(*_SHOWN_POST).join(Person, Person.id == ForumPost.author_id).where(*conditions)
-                      .order_by(ForumPost.number))
+    rows = read_columns(db, select(*_SHOWN_POST).join(Person, Person.id == ForumPost.author_id).where(*conditions)
+                        .order_by(ForumPost.number))
     return [ShownPost(pid, number, author_id, PostAuthor(name), quote_of, html, created, edits, state, at, reason)
             for pid, number, author_id, name, quote_of, html, created, edits, state, at, reason in rows]
 
@@ -263,7 +263,7 @@ def post_with_author(db: Session, post_id: str) -> ForumPost | None:
 
 
 def people_name(db: Session, person_id: str) -> str:
-    return db.execute(select(Person.name).where(Person.id == person_id)).scalar_one_or_none() or ""
+    return read_columns(db, select(Person.name).where(Person.id == person_id)).scalar_one_or_none() or ""
 
 
 def opening_post(db: Session, thread: ForumThread) -> ForumPost | None:
@@ -456,8 +456,8 @@ def proposal_of_thread(db: Session, thread_id: str) -> tuple[str, str, bool] | N
     """(id, title, published) of the proposal a thread became, if any."""
     from agora.proposals.models import Proposal, ProposalStatus
 
-    row = db.execute(select(Proposal.id, Proposal.title, Proposal.status, Proposal.moderation)
-                     .where(Proposal.source_thread_id == thread_id)).first()
+    row = read_columns(db, select(Proposal.id, Proposal.title, Proposal.status, Proposal.moderation)
+                       .where(Proposal.source_thread_id == thread_id)).first()
     if row is None:
         return None
     return row.id, row.title, row.status != ProposalStatus.DRAFT and row.moderation == ModerationState.VISIBLE

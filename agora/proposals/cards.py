@@ -13,14 +13,15 @@ A card has nothing of the reader in it (no "you support this"): the same for eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agora.db import read_columns
 from agora.deliberation.scope import THEMES
 from agora.i18n import current_language
 from agora.moderation.models import ModerationState
@@ -33,9 +34,9 @@ from agora.web import templating
 CACHED_CARDS = 2048  # about 1 MB of HTML
 
 
-@dataclass(frozen=True, slots=True)
-class ProposalCard:
-    """What one card shows, and nothing else (hashable: the key of its HTML)."""
+class ProposalCard(NamedTuple):
+    """What one card shows, and nothing else (hashable: the key of its HTML). A named tuple: made from a
+    row and hashed as a tuple, where a frozen dataclass set each field and hashed it in Python."""
 
     id: str
     language: str
@@ -67,7 +68,7 @@ def list_cards(db: Session, principal: Principal, f: services.ProposalFilter,
                           region_name(names, slug, language) if slug is not None else None,
                           theme, supports, threshold, comments)
              for (pid, lang, title, status, moderation, author, published, names, slug, theme, supports,
-                  threshold, comments) in db.execute(statement)]
+                  threshold, comments) in read_columns(db, statement)]
     return cards, services.count_listed(db, principal, f)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, joinedload
 
 from agora import audit
-from agora.db import new_id, utcnow
+from agora.db import new_id, read_columns, utcnow
 from agora.deliberation import search, text
 from agora.deliberation.errors import Refused, not_found, sign_in_first
 from agora.deliberation.fanout import admin_ids, notify_many
@@ -196,7 +196,7 @@ LIST_SKIPS = (Proposal.body_md, Proposal.body_html, Proposal.decision_md, Propos
 def count_listed(db: Session, principal: Principal, f: ProposalFilter) -> int:
     """count(*), not count(id): the count then reads only ix_proposals_listing (moderation, status), not
     the table's rows with their texts (10,000 proposals on SQLite: 0.8 ms instead of 5 ms)."""
-    return int(db.execute(_listing(select(func.count()).select_from(Proposal), principal, f)).scalar_one())
+    return int(read_columns(db, _listing(select(func.count()).select_from(Proposal), principal, f)).scalar_one())
 
 
 def listed_page(statement: Select[Any], principal: Principal, f: ProposalFilter) -> Select[Any]:
