@@ -243,8 +243,14 @@ def _damage_named(path: Path) -> Iterator[None]:
                           "nothing was written") from None
 
 
+HEADER_MAX_BYTES = 4 << 20  # a header lists the tables and their columns: some tens of kilobytes
+
+
 def _lines(path: Path) -> Iterator[bytes]:
+    """The header line, read at most HEADER_MAX_BYTES (a file that is not a backup may hold gigabytes
+    without a newline), then each row line."""
     with _damage_named(path), gzip.open(path, "rb") as handle:
+        yield handle.readline(HEADER_MAX_BYTES)
         yield from handle
 
 
@@ -260,7 +266,7 @@ def _check_stream(path: Path) -> None:
 def _read_header(path: Path, lines: Iterator[bytes]) -> dict[str, Any]:
     first = next(lines, None)
     try:
-        header = json.loads(first) if first else None
+        header = json.loads(first) if first and first.endswith(b"\n") else None
     except ValueError:
         header = None
     if not isinstance(header, dict) or header.get("format") != FORMAT:

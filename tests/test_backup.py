@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import stat
+import tracemalloc
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -353,6 +354,25 @@ def test_a_damaged_copy_is_refused_and_nothing_is_written(database, fresh, tmp_p
 
     assert contents(target) == before
     assert len(before["regions"]) == 12 and not before["people"]
+
+
+def test_a_file_with_an_endless_first_line_is_refused_without_holding_it(database, fresh, tmp_path):
+    """64 MiB without a newline (a few kilobytes compressed): refused as not a backup, having held at
+    most a header's worth of it."""
+    path = tmp_path / "endless.agora.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(b'{"format": "agora-backup", "note": "')
+        for _ in range(64):
+            handle.write(b"x" * (1 << 20))
+    target = fresh(SAME_KIND)
+    tracemalloc.start()
+    try:
+        with pytest.raises(backup.BackupError, match="not an agora backup"):
+            backup.restore(target, path)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, f"{peak / (1 << 20):.0f} MiB held"
 
 
 GZIP_HEADER = 10  # magic, method, flags, mtime, extra flags, OS: gzip checks no sum over mtime
