@@ -167,12 +167,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # Write transactions take the lock up front: the busy timeout does not apply when a
         # read transaction later upgrades to a write, which would fail with "database is locked".
         # Writers of this process queue on the writer lock first (see _WriterLock).
-        # Both go to the driver directly: through exec_driver_sql, a read transaction's BEGIN cost as
-        # much of SQLAlchemy's statement machinery as a query (bench/README.md, ballots_sqlite).
         if conn.get_execution_options().get("agora_write", False):
             conn.connection.dbapi_connection.begin_write()
         else:
-            conn.connection.dbapi_connection.execute("BEGIN")
+            conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(database_url: str) -> Engine:
@@ -196,10 +194,10 @@ def make_engine(database_url: str) -> Engine:
 
 
 def read_columns(db: Session, statement: Executable, parameters: dict[str, Any] | None = None) -> Result[Any]:
-    """A read of columns only (no ORM entity) in `db`'s transaction, without the ORM's result loading:
-    through `Session.execute`, each row went through the ORM's loading machinery for nothing (about
-    100 µs a query and more per row; bench/README.md, page_thread). Pending changes are flushed first,
-    as `Session.execute` would (autoflush)."""
+    """A SELECT of columns only (no ORM entity) in `db`'s transaction, without the ORM's result loading:
+    through `Session.execute`, each row went through the ORM's loading machinery for nothing (50-100 µs
+    a query; bench/README.md, "Statements built once"). Pending changes are flushed first, as
+    `Session.execute` would (autoflush). Never a write: `endpoint.wrote` would not see it."""
     db.flush()
     return db.connection().execute(statement, parameters)
 
