@@ -4,6 +4,7 @@ that follow every restart: each acknowledged ballot present once, register and b
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import signal
@@ -94,13 +95,20 @@ class Load:
             elif response.status_code != 409:  # 409: stored before a kill that ate the answer
                 self.errors.append(f"{response.status_code}: {response.text[:200]}")
 
-    def round(self, url: str, process: subprocess.Popen[bytes], kill_after: float | None) -> None:
-        """Everyone still waiting votes (8 at a time); SIGKILL after `kill_after` seconds if given."""
+    def round(self, url: str, process: subprocess.Popen[bytes], kill_after: int | None) -> None:
+        """Everyone still waiting votes (8 at a time); SIGKILL once `kill_after` of them have had their
+        answer, if given. A count, not a delay: on a fast host a whole round could end before a timer
+        fired (it did, once ballots got faster), and the kill would miss the load it is meant to cut."""
         batch = list(self.waiting)
-        if kill_after is not None:
-            threading.Timer(kill_after, lambda: process.poll() is None and process.send_signal(signal.SIGKILL)).start()
+        answered = itertools.count(1)  # next() on it is atomic: the 8 threads share it
+
+        def vote_then_maybe_kill(voter: Caller) -> None:
+            self.vote(url, voter)
+            if kill_after is not None and next(answered) == kill_after and process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+
         with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda v: self.vote(url, v), batch))
+            list(pool.map(vote_then_maybe_kill, batch))
         self.waiting = [v for v in batch if v.id not in self.acknowledged]
 
 
@@ -131,5 +139,7 @@ def audit_verify(database_url: str, var_dir: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def kill_moment(rng: random.Random) -> float:
-    return rng.uniform(0.05, 0.6)
+def kill_point(rng: random.Random, voters: int) -> int:
+    """After how many answers the kill comes: within the first half of the round, so that the other
+    requests, in flight at every stage of a ballot (checks, group commit, answer), are cut."""
+    return rng.randint(1, max(1, voters // 2))

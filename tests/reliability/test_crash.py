@@ -10,7 +10,7 @@ import random
 import pytest
 
 from tests.consultations.support import caller, callers, opened
-from tests.reliability.crash import Load, audit_intact, audit_verify, check_box, kill_moment, served
+from tests.reliability.crash import Load, audit_intact, audit_verify, check_box, kill_point, served
 
 KILLS = int(os.environ.get("AGORA_CRASH_KILLS", "3"))
 VOTERS_PER_KILL = int(os.environ.get("AGORA_CRASH_VOTERS", "25"))
@@ -31,7 +31,7 @@ def test_kill_9_during_a_ballot_load_loses_nothing(client, database, database_ur
             share = load.waiting[: VOTERS_PER_KILL * 3]
             rest = load.waiting[len(share):]
             load.waiting = share
-            load.round(url, process, None if last else kill_moment(rng))
+            load.round(url, process, None if last else kill_point(rng, len(share)))
             load.waiting += rest
             if not last:
                 process.wait(timeout=10)
