@@ -1,13 +1,14 @@
 """A thread page's posts, each drawn once per content and kind of reader (agora.web.fragments).
 
-A post shows its own fields, the post it quotes, the thread's id and whether it accepts replies; of
-the reader only whether someone is signed in, whether the post is theirs and whether they moderate.
-`post_key` lists all of it: forums/post.html must show nothing else.
+A post shows its own fields (a `ShownPost`, which holds nothing else), the post it quotes, the
+thread's id and whether it accepts replies; of the reader only whether someone is signed in, whether
+the post is theirs and whether they moderate. The key is all of it: forums/post.html and the
+moderation macros must show nothing else (tests/web/test_fragments.py reads them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
@@ -20,19 +21,6 @@ from agora.web import templating
 from agora.web.fragments import FragmentMemo
 
 POSTS = FragmentMemo(max_chars=8_000_000)  # 8 M characters (16 M with the keys): some 5,000 posts of 1,500
-
-
-# Every attribute of a post (or of the post it quotes) that forums/post.html and the moderation macros
-# read, and the author's name (tests/web/test_fragments.py checks the templates read nothing else).
-POST_FIELDS = ("id", "number", "author_id", "created_at", "edit_count", "moderation", "moderated_at",
-               "moderation_reason", "quote_of_id", "body_html")
-
-
-def post_key(post: ShownPost, quoted: ShownPost | None, thread_id: str, accepts_replies: bool,
-             reader: tuple[bool, bool, bool], language: str) -> Hashable:
-    """A `ShownPost` holds exactly what its HTML shows (POST_FIELDS and the author's name: the tests check
-    both), so it is its own part of the key."""
-    return post, quoted, thread_id, accepts_replies, reader, language
 
 
 def post_drawer(thread: ForumThread, quotes: dict[str, ShownPost], accepts_replies: bool, principal: Principal,
@@ -53,6 +41,7 @@ def post_drawer(thread: ForumThread, quotes: dict[str, ShownPost], accepts_repli
     def post_html(post: ShownPost) -> Markup:
         quoted = quotes.get(post.quote_of_id) if post.quote_of_id else None
         reader = (signed_in, post.author_id == principal.id, moderates)
-        return POSTS.get(post_key(post, quoted, thread.id, accepts_replies, reader, language), lambda: draw(post))
+        key = (post, quoted, thread.id, accepts_replies, reader, language)  # a ShownPost is its own key
+        return POSTS.get(key, lambda: draw(post))
 
     return post_html
