@@ -193,13 +193,13 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(database_url, pool_size=POSTGRES_POOL_SIZE, max_overflow=20, pool_pre_ping=True)
 
 
-def read_columns(db: Session, statement: Executable) -> Result[Any]:
+def read_columns(db: Session, statement: Executable, parameters: dict[str, Any] | None = None) -> Result[Any]:
     """A SELECT of columns only (no ORM entity) in `db`'s transaction, without the ORM's result loading:
     through `Session.execute`, each row went through the ORM's loading machinery for nothing (50-100 µs
     a query; bench/README.md, "Statements built once"). Pending changes are flushed first, as
     `Session.execute` would (autoflush). Never a write: `endpoint.wrote` would not see it."""
     db.flush()
-    return db.connection().execute(statement)
+    return db.connection().execute(statement, parameters)
 
 
 class Database:

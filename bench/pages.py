@@ -56,7 +56,7 @@ from agora.settings import Settings  # noqa: E402
 # agora serve's default AGORA_READ_THREADS: the baseline draws as many pages at once as agora does
 READ_THREADS = next(f.default for f in dataclasses.fields(Settings) if f.name == "read_threads")
 
-PROPOSALS_PER_PAGE = 50  # issue 8: "50 per page", asked as ?per_page=50 (agora.proposals.services.PAGE_SIZES)
+PROPOSALS_PER_PAGE = 50  # issue 8: "50 per page", asked as ?per_page=50 (agora.proposals.listing.PAGE_SIZES)
 
 LUA = BENCH / "page.lua"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")

@@ -9,9 +9,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from agora import audit
+from agora.db import read_columns
 from agora.i18n import gettext as _
 from agora.notifications.services import notify
-from agora.people.models import COLLEGE_KEYS, College, CollegeKey, Person, Region, Role, RoleGrant
+from agora.people.models import COLLEGE_KEYS, College, CollegeKey, Person, Region, Role, RoleGrant, region_name
 
 PAGE_SIZE = 50
 
@@ -60,6 +61,15 @@ def list_regions(db: Session, *, active_only: bool = False) -> list[Region]:
     if active_only:
         statement = statement.where(Region.active.is_(True))
     return list(db.execute(statement).scalars())
+
+
+# Built once: the proposals list draws its region filter from it on every view.
+_REGION_CHOICES = select(Region.slug, Region.names).order_by(Region.slug)
+
+
+def region_choices(db: Session, language: str) -> list[tuple[str, str]]:
+    """(short name, name in `language`) of every region, by short name: what a region filter offers."""
+    return [(slug, region_name(names, slug, language)) for slug, names in read_columns(db, _REGION_CHOICES)]
 
 
 def region_by_slug(db: Session, slug: str) -> Region | None:

@@ -15,6 +15,7 @@ from agora.deliberation.scope import ScopeError, ScopeKind, parse_scope, parse_t
 from agora.i18n import gettext as _
 from agora.moderation.models import ModerationState
 from agora.proposals import access, moderated, services, texts  # noqa: F401  (kinds and texts registered)
+from agora.proposals import listing as proposal_list
 from agora.proposals.models import Proposal, ProposalComment, ProposalStatus
 from agora.settings import LANGUAGES
 from agora.web.endpoint import Ctx, Problem, api
@@ -151,13 +152,13 @@ def listing(ctx: Ctx) -> Response:
     require_person(ctx)
     q = ctx.request.query_params
     page = int(q["page"]) if q.get("page", "").isdigit() and 0 < int(q["page"]) < 100_000 else 1
-    filters = services.ProposalFilter(
+    filters = proposal_list.ProposalFilter(
         query=q.get("q", "")[:200], status=q.get("status", ""), scope=q.get("scope", ""), region=q.get("region", ""),
         college=q.get("college", ""), sector=q.get("sector", ""), theme=q.get("theme", ""), sort=q.get("sort", ""),
         mine=q.get("mine") == "1", page=page)
-    found, total = services.list_proposals(ctx.db, ctx.principal, filters)
+    found, total = proposal_list.list_proposals(ctx.db, ctx.principal, filters)
     return ctx.respond_json({"items": [proposal_json(ctx, p, full=False) for p in found], "total": total,
-                             "page": page, "page_size": services.PAGE_SIZE})
+                             "page": page, "page_size": proposal_list.PAGE_SIZE})
 
 
 @api

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from agora.db import read_columns
@@ -27,7 +27,7 @@ from agora.i18n import current_language
 from agora.moderation.models import ModerationState
 from agora.people.models import Person, Region, region_name
 from agora.permissions import Principal
-from agora.proposals import services
+from agora.proposals import listing
 from agora.proposals.models import Proposal, ProposalStatus
 from agora.web import templating
 
@@ -57,19 +57,22 @@ _SHOWN = (Proposal.id, Proposal.language, Proposal.title, Proposal.status, Propo
           Proposal.support_threshold, Proposal.comments_count)
 
 
-def list_cards(db: Session, principal: Principal, f: services.ProposalFilter,
+def _shown() -> Select[Any]:
+    return (select(*_SHOWN).join(Person, Person.id == Proposal.author_id)
+            .outerjoin(Region, Region.id == Proposal.region_id))
+
+
+def list_cards(db: Session, principal: Principal, f: listing.ProposalFilter,
                language: str) -> tuple[list[ProposalCard], int]:
-    """One page of the list (the same proposals, in the same order, as `services.list_proposals`) and
+    """One page of the list (the same proposals, in the same order, as `listing.list_proposals`) and
     the number found: two queries whatever the page size."""
-    statement = services.listed_page(
-        select(*_SHOWN).join(Person, Person.id == Proposal.author_id)
-        .outerjoin(Region, Region.id == Proposal.region_id), principal, f)
+    statement, values = listing.listed_page(_shown, principal, f)
     cards = [ProposalCard(pid, lang, title, status, moderation, author, published,
                           region_name(names, slug, language) if slug is not None else None,
                           theme, supports, threshold, comments)
              for (pid, lang, title, status, moderation, author, published, names, slug, theme, supports,
-                  threshold, comments) in read_columns(db, statement)]
-    return cards, services.count_listed(db, principal, f)
+                  threshold, comments) in read_columns(db, statement, values)]
+    return cards, listing.count_listed(db, principal, f)
 
 
 def card_html(card: ProposalCard) -> Markup:

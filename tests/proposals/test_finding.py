@@ -8,7 +8,8 @@ import re
 import pytest
 
 from agora.deliberation import search
-from agora.proposals import services
+from agora.permissions import ANONYMOUS
+from agora.proposals import cards, listing
 from tests.conftest import sign_in
 from tests.deliberation_support import count_queries, make_proposal, people, principal_of, support_as
 
@@ -78,6 +79,25 @@ def test_filters_and_sorting(client, database):
     assert "<html" not in fragment.text and _ids(fragment.text) == [regional]
 
 
+def test_a_statement_is_built_once_per_shape_and_reads_each_request_s_values(client, database):
+    alice, bob = people(database, [], [])
+    liege = make_proposal(database, alice, title="Antenne à Liège", scope=("region", "liege"), theme="work")
+    namur = make_proposal(database, bob, title="Antenne à Namur", scope=("region", "namur"), theme="services")
+    for region, expected in (("liege", [liege]), ("namur", [namur]), ("hainaut", [])):
+        assert listing.listed_page(cards._shown, ANONYMOUS, listing.ProposalFilter(region=region))[0] is \
+            listing.listed_page(cards._shown, ANONYMOUS, listing.ProposalFilter(region="liege"))[0]
+        sign_in(client, alice.email)
+        assert _ids(client.get(f"/proposals?region={region}").text) == expected
+        assert [p["id"] for p in client.get(f"/api/v1/proposals?region={region}").json()["items"]] == expected
+    assert _ids(client.get("/proposals?theme=services").text) == [namur]
+    assert _ids(client.get("/proposals?theme=work&region=namur").text) == []
+    assert _ids(client.get("/proposals?mine=1").text) == [liege]  # the author is a parameter too
+    sign_in(client, bob.email)
+    assert _ids(client.get("/proposals?mine=1").text) == [namur]
+    two = client.get("/proposals?region=liege&page=2&per_page=20").text  # the page is a parameter too
+    assert _ids(two) == [] and re.search(r"<p>1 (proposal found|proposition trouvée)</p>", two)
+
+
 @pytest.mark.parametrize("sort", ["recent", "supported", "discussed", "relevance"])
 def test_a_page_costs_the_same_number_of_queries_whatever_its_size(client, database, sort):
     authors = people(database, [], [], [], [])
@@ -97,10 +117,10 @@ def test_a_page_costs_the_same_number_of_queries_whatever_its_size(client, datab
     for n in range(3, 25):
         make_proposal(database, authors[n % 4], title=f"Cantine numéro {n}", scope=("region", "namur"))
     large, shown_large = cost()
-    assert (shown_small, shown_large) == (3, services.PAGE_SIZE)
-    assert small == large, f"{small} queries for 3 proposals, {large} for {services.PAGE_SIZE}"
+    assert (shown_small, shown_large) == (3, listing.PAGE_SIZE)
+    assert small == large, f"{small} queries for 3 proposals, {large} for {listing.PAGE_SIZE}"
     assert client.get(f"/proposals?sort={sort}{query}&page=2").status_code == 200
-    assert len(_ids(client.get(f"/proposals?sort={sort}{query}&page=2").text)) == 25 - services.PAGE_SIZE
+    assert len(_ids(client.get(f"/proposals?sort={sort}{query}&page=2").text)) == 25 - listing.PAGE_SIZE
 
 
 def test_similar_proposals_are_suggested_while_writing(client, database):

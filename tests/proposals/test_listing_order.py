@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from agora.proposals import services
+from agora.proposals import listing, services
 from agora.proposals.models import Proposal
 from tests.conftest import sign_in
 from tests.deliberation_support import make_proposal, moderation_settings, people, principal_of, row
@@ -42,13 +42,13 @@ def test_recent_order_follows_publication_and_mine_shows_drafts_by_creation(clie
 def test_page_size_can_be_chosen_among_the_allowed_ones(client, database):
     alice, = people(database, [])
     moderation_settings(database, rate_limit_posts=100)
-    for n in range(services.PAGE_SIZE + 5):
+    for n in range(listing.PAGE_SIZE + 5):
         make_proposal(database, alice, title=f"Proposition {n}")
     sign_in(client, alice.email)
-    assert len(_ids(client.get("/proposals").text)) == services.PAGE_SIZE
+    assert len(_ids(client.get("/proposals").text)) == listing.PAGE_SIZE
     fifty = client.get("/proposals?per_page=50").text
-    assert len(_ids(fifty)) == services.PAGE_SIZE + 5 and 'rel="next"' not in fifty
-    assert len(_ids(client.get("/proposals?per_page=7").text)) == services.PAGE_SIZE  # not offered: the default
+    assert len(_ids(fifty)) == listing.PAGE_SIZE + 5 and 'rel="next"' not in fifty
+    assert len(_ids(client.get("/proposals?per_page=7").text)) == listing.PAGE_SIZE  # not offered: the default
     assert client.get("/proposals?per_page=abc").status_code == 200
     second = client.get("/proposals?page=1&per_page=20").text
     assert 'rel="next"' in second and "per_page" not in second.split('rel="next"')[0].rsplit("href=", 1)[1]

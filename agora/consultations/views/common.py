@@ -10,7 +10,7 @@ from agora.consultations.views import ballot_form
 from agora.db import utcnow
 from agora.i18n import gettext as _
 from agora.people.labels import college_names
-from agora.people.services import list_regions
+from agora.people.services import region_choices
 from agora.web.endpoint import Ctx
 
 
@@ -32,7 +32,7 @@ def base_context(ctx: Ctx, consultation: Consultation) -> dict[str, Any]:
         "types": type_names(),
         "statuses": status_names(),
         "manager": rules.may_manage(ctx.principal),
-        "regions": {r.slug: r.name(ctx.language) for r in list_regions(ctx.db)},
+        "regions": dict(region_choices(ctx.db, ctx.language)),
     }
 
 

@@ -11,7 +11,7 @@ from agora.i18n import gettext as _
 from agora.people import services as register
 from agora.people.models import COLLEGE_KEYS
 from agora.permissions import Permission, allowed
-from agora.proposals import access, cards, services
+from agora.proposals import access, cards, listing, services
 from agora.proposals.models import ProposalStatus, ThresholdMode
 from agora.proposals.views.common import choices, page_number, problem
 from agora.settings import LANGUAGES
@@ -27,17 +27,17 @@ def _signed_in(ctx: Ctx) -> None:
 def proposals(ctx: Ctx) -> Response:
     _signed_in(ctx)
     q = ctx.request.query_params
-    filters = services.ProposalFilter(
+    filters = listing.ProposalFilter(
         query=q.get("q", "").strip()[:200], status=q.get("status", ""), scope=q.get("scope", ""),
         region=q.get("region", "")[:64], college=q.get("college", ""), sector=q.get("sector", "")[:32],
         theme=q.get("theme", "")[:32], sort=q.get("sort", ""), mine=q.get("mine", "") == "1",
-        page=page_number(q.get("page", "1")), per_page=page_number(q.get("per_page", str(services.PAGE_SIZE))),
+        page=page_number(q.get("page", "1")), per_page=page_number(q.get("per_page", str(listing.PAGE_SIZE))),
     )
     found, total = cards.list_cards(ctx.db, ctx.principal, filters, ctx.language)
     return ctx.render("proposals/list.html", proposals=found, card_html=cards.card_html, total=total, filters=filters,
-                      regions=register.list_regions(ctx.db), colleges=COLLEGE_KEYS, statuses=ProposalStatus,
-                      scopes=ScopeKind, page_size=filters.page_size,
-                      default_page_size=services.PAGE_SIZE, htmx_block="results",
+                      regions=register.region_choices(ctx.db, ctx.language), colleges=COLLEGE_KEYS,
+                      statuses=ProposalStatus, scopes=ScopeKind, page_size=filters.page_size,
+                      default_page_size=listing.PAGE_SIZE, htmx_block="results",
                       can_configure=allowed(ctx.principal, Permission.PROPOSALS_CONFIGURE), **choices())
 
 
