@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -93,13 +94,16 @@ def access_thread(db: Session, principal: Principal, thread_id: str, *, for_upda
         raise sign_in_first()
     if not thread_id or len(thread_id) > 32:
         raise not_found()
-    statement = select(ForumThread).where(ForumThread.id == thread_id)
-    if for_update:
-        statement = statement.with_for_update()
-    thread = db.execute(statement).scalar_one_or_none()
+    thread = db.execute(_thread_by_id(for_update), {"thread_id": thread_id}).scalar_one_or_none()
     if thread is None or not may_read_thread(principal, thread):
         raise not_found()
     return thread
+
+
+@cache
+def _thread_by_id(for_update: bool) -> Select[tuple[ForumThread]]:
+    statement = select(ForumThread).where(ForumThread.id == bindparam("thread_id"))
+    return statement.with_for_update() if for_update else statement
 
 
 def access_post(db: Session, principal: Principal, post_id: str) -> tuple[ForumThread, ForumPost]:
@@ -188,10 +192,15 @@ def threads_of(db: Session, principal: Principal, space: ForumSpace, page: int) 
 
 
 def _visible(principal: Principal, model: Any) -> Any:
-    """Visible and hidden items show (hidden as a notice); held ones only to their author and moderators."""
-    if moderation.is_moderator(principal):
+    return _visibility(model, moderation.is_moderator(principal), principal.id or "")
+
+
+def _visibility(model: Any, moderator: bool, reader: Any) -> Any:
+    """Visible and hidden items show (hidden as a notice); held ones only to their author (`reader`: their
+    id, or a bound parameter for it) and moderators."""
+    if moderator:
         return model.moderation.in_(list(ModerationState))
-    return (model.moderation != ModerationState.HELD) | (model.author_id == (principal.id or ""))
+    return (model.moderation != ModerationState.HELD) | (model.author_id == reader)
 
 
 # --- threads and posts ------------------------------------------------------------------------------
@@ -232,11 +241,28 @@ _SHOWN_POST = (ForumPost.id, ForumPost.number, ForumPost.author_id, Person.name,
                ForumPost.moderated_at, ForumPost.moderation_reason)
 
 
-def _shown_posts(db: Session, *conditions: Any) -> list[ShownPost]:
-    rows = read_columns(db, select(*_SHOWN_POST).join(Person, Person.id == ForumPost.author_id).where(*conditions)
-                        .order_by(ForumPost.number))
+def _shown_posts(*conditions: Any) -> Select[Any]:
+    return (select(*_SHOWN_POST).join(Person, Person.id == ForumPost.author_id).where(*conditions)
+            .order_by(ForumPost.number))
+
+
+@cache
+def _posts_in_range(moderator: bool) -> Select[Any]:
+    """Built once for readers and once for moderators: a thread page is the most read page of the forums."""
+    return _shown_posts(ForumPost.thread_id == bindparam("thread_id"), ForumPost.number >= bindparam("first"),
+                        ForumPost.number < bindparam("after"),
+                        _visibility(ForumPost, moderator, bindparam("reader_id")))
+
+
+@cache
+def _posts_by_id() -> Select[Any]:
+    return _shown_posts(ForumPost.id.in_(bindparam("ids", expanding=True)))
+
+
+def _read_shown(db: Session, statement: Select[Any], values: dict[str, Any]) -> list[ShownPost]:
     return [ShownPost(pid, number, author_id, PostAuthor(name), quote_of, html, created, edits, state, at, reason)
-            for pid, number, author_id, name, quote_of, html, created, edits, state, at, reason in rows]
+            for pid, number, author_id, name, quote_of, html, created, edits, state, at, reason
+            in read_columns(db, statement, values)]
 
 
 def posts_page(db: Session, principal: Principal, thread: ForumThread, page: int) -> ThreadPage:
@@ -244,10 +270,11 @@ def posts_page(db: Session, principal: Principal, thread: ForumThread, page: int
     pages = max(1, (thread.post_seq + POSTS_PER_PAGE - 1) // POSTS_PER_PAGE)
     page = min(max(page, 1), pages)
     first = (page - 1) * POSTS_PER_PAGE + 1
-    posts = _shown_posts(db, ForumPost.thread_id == thread.id, ForumPost.number >= first,
-                         ForumPost.number < first + POSTS_PER_PAGE, _visible(principal, ForumPost))
-    quoted_ids = {p.quote_of_id for p in posts if p.quote_of_id}
-    quotes = {q.id: q for q in _shown_posts(db, ForumPost.id.in_(quoted_ids))} if quoted_ids else {}
+    posts = _read_shown(db, _posts_in_range(moderation.is_moderator(principal)),
+                        {"thread_id": thread.id, "first": first, "after": first + POSTS_PER_PAGE,
+                         "reader_id": principal.id or ""})
+    quoted_ids = sorted({p.quote_of_id for p in posts if p.quote_of_id})
+    quotes = {q.id: q for q in _read_shown(db, _posts_by_id(), {"ids": quoted_ids})} if quoted_ids else {}
     return ThreadPage(posts, quotes, page, pages)
 
 
@@ -262,8 +289,11 @@ def post_with_author(db: Session, post_id: str) -> ForumPost | None:
                       ).scalar_one_or_none()
 
 
+_PERSON_NAME = select(Person.name).where(Person.id == bindparam("person_id"))
+
+
 def people_name(db: Session, person_id: str) -> str:
-    return read_columns(db, select(Person.name).where(Person.id == person_id)).scalar_one_or_none() or ""
+    return read_columns(db, _PERSON_NAME, {"person_id": person_id}).scalar_one_or_none() or ""
 
 
 def opening_post(db: Session, thread: ForumThread) -> ForumPost | None:
@@ -425,7 +455,16 @@ def _toggle(db: Session, model: Any, key: tuple[str, str], on: bool, make: Any) 
 
 
 def is_subscribed(db: Session, model: Any, key: tuple[str, str | None]) -> bool:
-    return key[1] is not None and db.get(model, key) is not None
+    """Whether the row of `model` with this primary key exists (a subscription's key: what, who)."""
+    if key[1] is None:
+        return False
+    return read_columns(db, _row_with_key(model), {f"key{n}": value for n, value in enumerate(key)}).first() is not None
+
+
+@cache
+def _row_with_key(model: Any) -> Select[Any]:
+    keys = inspect(model).primary_key
+    return select(keys[0]).where(*(column == bindparam(f"key{n}") for n, column in enumerate(keys)))
 
 
 # --- a thread becomes a proposal -----------------------------------------------------------------
@@ -454,10 +493,17 @@ def linked_to_proposal(db: Session, principal: Principal, thread_id: str, propos
 
 def proposal_of_thread(db: Session, thread_id: str) -> tuple[str, str, bool] | None:
     """(id, title, published) of the proposal a thread became, if any."""
-    from agora.proposals.models import Proposal, ProposalStatus
+    from agora.proposals.models import ProposalStatus
 
-    row = read_columns(db, select(Proposal.id, Proposal.title, Proposal.status, Proposal.moderation)
-                       .where(Proposal.source_thread_id == thread_id)).first()
+    row = read_columns(db, _proposal_from_thread(), {"thread_id": thread_id}).first()
     if row is None:
         return None
     return row.id, row.title, row.status != ProposalStatus.DRAFT and row.moderation == ModerationState.VISIBLE
+
+
+@cache
+def _proposal_from_thread() -> Select[Any]:
+    from agora.proposals.models import Proposal
+
+    return (select(Proposal.id, Proposal.title, Proposal.status, Proposal.moderation)
+            .where(Proposal.source_thread_id == bindparam("thread_id")))
