@@ -35,7 +35,10 @@ def _signed_in_statement() -> Any:
     unread = (select(func.count()).select_from(Notification)
               .where(Notification.person_id == Person.id, Notification.read_at.is_(None))
               .correlate(Person).scalar_subquery())
-    return (select(WebSession, Person, Region.languages, unread, RoleGrant.role, RoleGrant.scope)
+    # The session as two columns, not an entity: nothing changes it here, and loading it as an object cost
+    # a fifth of the query's time.
+    return (select(WebSession.id_hash, WebSession.expires_at, Person, Region.languages, unread, RoleGrant.role,
+                   RoleGrant.scope)
             .join(Person, Person.id == WebSession.person_id)
             .outerjoin(Region, Region.id == Person.region_id)
             .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
@@ -52,9 +55,9 @@ def find_signed_in(db: Session, cookie_value: str) -> SignedIn | None:
     rows = db.execute(_SIGNED_IN, {"id_hash": sha256(cookie_value)}).all()
     if not rows:
         return None
-    web_session, person, region_languages, unread, _role, _scope = rows[0]
-    if web_session.expires_at <= utcnow() or not person.active:
+    id_hash, expires_at, person, region_languages, unread, _role, _scope = rows[0]
+    if expires_at <= utcnow() or not person.active:
         return None
     roles = frozenset((role, scope) for *_rest, role, scope in rows if role is not None)
     region_language = region_languages.split(",")[0] if region_languages else None  # Region.default_language
-    return SignedIn(Principal(person, roles), web_session.id_hash, region_language, int(unread))
+    return SignedIn(Principal(person, roles), id_hash, region_language, int(unread))
