@@ -18,6 +18,7 @@ from agora.moderation import services as moderation
 from agora.people.models import Person, Region
 from agora.proposals.cards import ProposalCard
 from agora.proposals.models import Proposal
+from agora.proposals.views.filter_form import ShownFilters
 from agora.settings import PROJECT_ROOT
 from tests.conftest import sign_in
 from tests.deliberation_support import (
@@ -77,6 +78,41 @@ def test_a_card_follows_the_readers_language(client, database):
 def test_the_card_template_reads_only_the_cards_fields():
     used = set(re.findall(r"\bp\.(\w+)", (TEMPLATES / "proposals" / "card.html").read_text()))
     assert used <= set(ProposalCard._fields), used
+
+
+# --- the proposals list's filter form ---------------------------------------------------------------
+
+def test_the_filter_form_shows_every_value_and_region_change(client, database):
+    alice, = people(database, [])
+    sign_in(client, alice.email)
+    plain = client.get("/proposals").text
+    assert '<option value="liege">' in plain and " selected" not in plain.split('id="sort"')[0]
+    shown = client.get("/proposals?q=potager&status=answered&region=liege&college=clients&sector=arts"
+                       "&theme=work&sort=supported&mine=1").text
+    for chosen in ('value="potager"', '<option value="answered" selected>', '<option value="liege" selected>',
+                   '<option value="clients" selected>', '<option value="arts" selected>',
+                   '<option value="work" selected>', '<option value="supported" selected>',
+                   'name="mine" value="1" checked'):
+        assert chosen in shown, chosen
+    assert '<option value="relevance" selected>' in client.get("/proposals?q=potager").text
+    _sql(database, update(Region).where(Region.slug == "liege").values(names={"fr": "Liège-Verviers"}))
+    assert '<option value="liege">Liège-Verviers</option>' in client.get("/proposals").text
+    with database.transaction() as db:
+        db.add(Region(slug="zz-nouvelle", names={"fr": "Nouvelle région", "nl": "Nieuwe regio"}, languages="fr"))
+    french = client.get("/proposals").text
+    assert '<option value="zz-nouvelle">Nouvelle région</option>' in french
+    client.post("/language", data={"language": "nl", "next": "/proposals",
+                                   "csrf_token": re.search(r'name="csrf-token" content="([0-9a-f]+)"',
+                                                           french).group(1)})
+    dutch = client.get("/proposals").text
+    assert '<option value="zz-nouvelle">Nieuwe regio</option>' in dutch
+    assert tr("All regions", "nl") in dutch and tr("All regions", "nl") != tr("All regions", "fr")
+
+
+def test_the_filter_form_template_reads_only_the_shown_filters():
+    used = set(re.findall(r"\bshown\.(\w+)", (TEMPLATES / "proposals" / "filters.html").read_text()))
+    assert used <= set(ShownFilters._fields), used - set(ShownFilters._fields)
+    assert "filters." not in (TEMPLATES / "proposals" / "filters.html").read_text()
 
 
 # --- forum posts -----------------------------------------------------------------------------------

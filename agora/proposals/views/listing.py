@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from agora.deliberation.errors import Refused
-from agora.deliberation.scope import ScopeError, ScopeKind, parse_scope, parse_theme
+from agora.deliberation.scope import ScopeError, parse_scope, parse_theme
 from agora.forums import services as forums
 from agora.i18n import gettext as _
 from agora.people import services as register
@@ -13,6 +13,7 @@ from agora.people.models import COLLEGE_KEYS
 from agora.permissions import Permission, allowed
 from agora.proposals import access, cards, listing, services
 from agora.proposals.models import ProposalStatus, ThresholdMode
+from agora.proposals.views import filter_form
 from agora.proposals.views.common import choices, page_number, problem
 from agora.settings import LANGUAGES
 from agora.web.endpoint import Ctx, Problem, page
@@ -35,10 +36,9 @@ def proposals(ctx: Ctx) -> Response:
     )
     found, total = cards.list_cards(ctx.db, ctx.principal, filters, ctx.language)
     return ctx.render("proposals/list.html", proposals=found, card_html=cards.card_html, total=total, filters=filters,
-                      regions=register.region_choices(ctx.db, ctx.language), colleges=COLLEGE_KEYS,
-                      statuses=ProposalStatus, scopes=ScopeKind, page_size=filters.page_size,
-                      default_page_size=listing.PAGE_SIZE, htmx_block="results",
-                      can_configure=allowed(ctx.principal, Permission.PROPOSALS_CONFIGURE), **choices())
+                      regions=register.region_choices(ctx.db, ctx.language), filter_form=filter_form.filter_form,
+                      page_size=filters.page_size, default_page_size=listing.PAGE_SIZE, htmx_block="results",
+                      can_configure=allowed(ctx.principal, Permission.PROPOSALS_CONFIGURE))
 
 
 def _form_values(ctx: Ctx) -> dict[str, str]:
