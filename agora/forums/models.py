@@ -20,6 +20,11 @@ class SpaceKind(enum.StrEnum):
     SECTOR = "sector"
 
 
+def space_name(names: dict[str, str], slug: str, language: str) -> str:
+    """A space's name in a language, else in French, else in any language, else its short name."""
+    return names.get(language) or names.get("fr") or next(iter(names.values()), slug)
+
+
 class ForumSpace(Base):
     __tablename__ = "forum_spaces"
 
@@ -38,7 +43,7 @@ class ForumSpace(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def name(self, language: str) -> str:
-        return self.names.get(language) or self.names.get("fr") or next(iter(self.names.values()), self.slug)
+        return space_name(self.names, self.slug, language)
 
     def description(self, language: str) -> str:
         return self.descriptions.get(language) or self.descriptions.get("fr") or ""

@@ -32,6 +32,7 @@ from agora.forums.models import (
     SpaceKind,
     SpaceSubscription,
     ThreadSubscription,
+    space_name,
 )
 from agora.i18n import gettext as _
 from agora.moderation import services as moderation
@@ -282,6 +283,21 @@ def thread_with_space(db: Session, thread: ForumThread) -> ForumSpace:
     space = db.get(ForumSpace, thread.space_id)
     assert space is not None
     return space
+
+
+class SpaceLink(NamedTuple):
+    """Where a thread page links back to: its space's short name and name in the reader's language."""
+
+    slug: str
+    name: str
+
+
+_SPACE_LINK = select(ForumSpace.slug, ForumSpace.names).where(ForumSpace.id == bindparam("space_id"))
+
+
+def space_link(db: Session, thread: ForumThread, language: str) -> SpaceLink:
+    slug, names = read_columns(db, _SPACE_LINK, {"space_id": thread.space_id}).one()
+    return SpaceLink(slug, space_name(names, slug, language))
 
 
 def post_with_author(db: Session, post_id: str) -> ForumPost | None:

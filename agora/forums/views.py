@@ -138,7 +138,7 @@ def new_thread(ctx: Ctx) -> Response:
 def render_thread(ctx: Ctx, thread: ForumThread, *, status: int = 200, error: str | None = None,
                   error_field: str = "", form: dict[str, str] | None = None) -> Response:
     db, principal = ctx.db, ctx.principal
-    space_row = services.thread_with_space(db, thread)
+    space = services.space_link(db, thread, ctx.language)
     author = services.people_name(db, thread.author_id)
     see_thread = may_see(principal, thread)
     requested = _page_number(ctx.request.query_params.get("page", "1"))
@@ -155,7 +155,7 @@ def render_thread(ctx: Ctx, thread: ForumThread, *, status: int = 200, error: st
     post_html = fragments.post_drawer(thread, posts.quotes if posts else {}, accepts_replies, principal,
                                       {"user": ctx.person, "allowed": lambda p: allowed(principal, p)})
     return ctx.render(
-        "forums/thread.html", status=status, thread=thread, space=space_row, author_name=author,
+        "forums/thread.html", status=status, thread=thread, space=space, author_name=author,
         see_thread=see_thread, posts=posts, post_html=post_html, quoted=quoted, form=form, error=error,
         error_field=error_field,
         subscribed=services.is_subscribed(db, ThreadSubscription, (thread.id, principal.id)),
