@@ -285,19 +285,43 @@ def thread_with_space(db: Session, thread: ForumThread) -> ForumSpace:
     return space
 
 
-class SpaceLink(NamedTuple):
-    """Where a thread page links back to: its space's short name and name in the reader's language."""
+class Surroundings(NamedTuple):
+    """What a thread page shows around the thread, read in one query: the link back to its space (short
+    name, name in the reader's language), its author's name, whether the reader follows it, and the
+    proposal it became ((id, title, published) or None)."""
 
-    slug: str
-    name: str
+    space_slug: str
+    space_name: str
+    author_name: str
+    subscribed: bool
+    proposal: tuple[str, str, bool] | None
 
 
-_SPACE_LINK = select(ForumSpace.slug, ForumSpace.names).where(ForumSpace.id == bindparam("space_id"))
+def surroundings(db: Session, thread: ForumThread, reader_id: str | None, language: str) -> Surroundings:
+    from agora.proposals.models import ProposalStatus
+
+    row = read_columns(db, _surroundings(), {"space_id": thread.space_id, "author_id": thread.author_id,
+                                             "thread_id": thread.id, "reader_id": reader_id or ""}).first()
+    slug, names, author, subscribed, proposal_id, title, status, state = row
+    proposal = None if proposal_id is None else (
+        proposal_id, title, status != ProposalStatus.DRAFT and state == ModerationState.VISIBLE)
+    return Surroundings(slug, space_name(names, slug, language), author or "", bool(subscribed), proposal)
 
 
-def space_link(db: Session, thread: ForumThread, language: str) -> SpaceLink:
-    slug, names = read_columns(db, _SPACE_LINK, {"space_id": thread.space_id}).one()
-    return SpaceLink(slug, space_name(names, slug, language))
+@cache
+def _surroundings() -> Select[Any]:
+    """Built once: four lookups by key, one round trip (each was a query of its own on every thread page)."""
+    from agora.proposals.models import Proposal
+
+    followed = (select(ThreadSubscription.thread_id)
+                .where(ThreadSubscription.thread_id == bindparam("thread_id"),
+                       ThreadSubscription.person_id == bindparam("reader_id")).exists())
+    author = select(Person.name).where(Person.id == bindparam("author_id")).scalar_subquery()
+    # One sub-select a column: joined, SQLite scanned every proposal instead of using the unique index.
+    proposal = [select(column).where(Proposal.source_thread_id == bindparam("thread_id")).scalar_subquery()
+                for column in (Proposal.id, Proposal.title, Proposal.status, Proposal.moderation)]
+    return select(ForumSpace.slug, ForumSpace.names, author, followed, *proposal).where(
+        ForumSpace.id == bindparam("space_id"))
 
 
 def post_with_author(db: Session, post_id: str) -> ForumPost | None:
@@ -507,19 +531,3 @@ def linked_to_proposal(db: Session, principal: Principal, thread_id: str, propos
     events.became_proposal(db, thread, proposal_id)
 
 
-def proposal_of_thread(db: Session, thread_id: str) -> tuple[str, str, bool] | None:
-    """(id, title, published) of the proposal a thread became, if any."""
-    from agora.proposals.models import ProposalStatus
-
-    row = read_columns(db, _proposal_from_thread(), {"thread_id": thread_id}).first()
-    if row is None:
-        return None
-    return row.id, row.title, row.status != ProposalStatus.DRAFT and row.moderation == ModerationState.VISIBLE
-
-
-@cache
-def _proposal_from_thread() -> Select[Any]:
-    from agora.proposals.models import Proposal
-
-    return (select(Proposal.id, Proposal.title, Proposal.status, Proposal.moderation)
-            .where(Proposal.source_thread_id == bindparam("thread_id")))

@@ -8,7 +8,7 @@ from starlette.routing import Route
 from agora.deliberation.errors import Refused
 from agora.deliberation.scope import COLLEGE_LABELS, SECTORS
 from agora.forums import fragments, moderated, services, texts  # noqa: F401  (moderation kinds, notification texts)
-from agora.forums.models import ForumPost, ForumSpace, ForumThread, SpaceKind, SpaceSubscription, ThreadSubscription
+from agora.forums.models import ForumPost, ForumSpace, ForumThread, SpaceKind, SpaceSubscription
 from agora.i18n import gettext as _
 from agora.moderation.models import ModerationState
 from agora.moderation.services import is_moderator, may_see
@@ -138,8 +138,7 @@ def new_thread(ctx: Ctx) -> Response:
 def render_thread(ctx: Ctx, thread: ForumThread, *, status: int = 200, error: str | None = None,
                   error_field: str = "", form: dict[str, str] | None = None) -> Response:
     db, principal = ctx.db, ctx.principal
-    space = services.space_link(db, thread, ctx.language)
-    author = services.people_name(db, thread.author_id)
+    around = services.surroundings(db, thread, principal.id, ctx.language)
     see_thread = may_see(principal, thread)
     requested = _page_number(ctx.request.query_params.get("page", "1"))
     posts = services.posts_page(db, principal, thread, requested) if see_thread else None
@@ -155,11 +154,10 @@ def render_thread(ctx: Ctx, thread: ForumThread, *, status: int = 200, error: st
     post_html = fragments.post_drawer(thread, posts.quotes if posts else {}, accepts_replies, principal,
                                       {"user": ctx.person, "allowed": lambda p: allowed(principal, p)})
     return ctx.render(
-        "forums/thread.html", status=status, thread=thread, space=space, author_name=author,
+        "forums/thread.html", status=status, thread=thread, around=around,
         see_thread=see_thread, posts=posts, post_html=post_html, quoted=quoted, form=form, error=error,
         error_field=error_field,
-        subscribed=services.is_subscribed(db, ThreadSubscription, (thread.id, principal.id)),
-        proposal=services.proposal_of_thread(db, thread.id), is_moderator=is_moderator(principal),
+        is_moderator=is_moderator(principal),
         quoted_author=services.people_name(db, quoted.author_id) if quoted else "",
     )
 

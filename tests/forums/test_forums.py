@@ -229,3 +229,29 @@ def test_a_thread_becomes_a_proposal_linked_both_ways(app, client, database):
     assert twice.status_code == 409 and 'value="Encore"' in twice.text
     assert re.search(r"Turn this thread into a proposal|" + re.escape(tr("Turn this thread into a proposal")),
                      client.get(f"/forums/threads/{thread_id}").text) is None
+
+
+def test_a_thread_page_shows_its_space_author_following_and_proposal_to_each_reader(app, client, database):
+    alice, bob = people(database, [], [])
+    make_space(database)
+    thread_id = make_thread(database, alice, title="Un atelier vélo")
+    page = f"/forums/threads/{thread_id}"
+    sign_in(client, bob.email)
+    seen = client.get(page).text
+    assert '<a href="/forums/general">← Général</a>' in seen
+    assert tr("Started by %(name)s", name=alice.name) in seen
+    assert tr("Follow this thread") in seen and tr("Stop following this thread") not in seen
+    post(client, f"{page}/subscribe", {"on": "1"}, from_page=page)
+    assert tr("Stop following this thread") in client.get(page).text
+    draft = post(client, "/proposals/new", {"title": "Un atelier vélo", "body": "Réparons.", "language": "fr",
+                                            "scope": "cooperative", "thread": thread_id, "action": "save"},
+                 from_page="/proposals/new")
+    assert draft.status_code == 303
+    with client_for(app, alice) as author:
+        shown = author.get(page).text
+        assert tr("Stop following this thread") in shown  # an author follows their thread from the start
+        assert tr("This thread became a proposal:") in shown and tr("its author has not published it yet.") in shown
+        assert draft.headers["location"] not in shown
+        post(author, "/language", {"language": "nl", "next": page}, from_page=page)
+        assert '<a href="/forums/general">← Algemeen</a>' in author.get(page).text
+    assert tr("This thread became a proposal:") in client.get(page).text
