@@ -197,7 +197,8 @@ def read_columns(db: Session, statement: Executable, parameters: dict[str, Any] 
     """A SELECT of columns only (no ORM entity) in `db`'s transaction, without the ORM's result loading:
     through `Session.execute`, each row went through the ORM's loading machinery for nothing (50-100 µs
     a query; bench/README.md, "Statements built once"). Pending changes are flushed first, as
-    `Session.execute` would (autoflush). Never a write: `endpoint.wrote` would not see it."""
+    `Session.execute` would (autoflush). Never a write: `endpoint.wrote` would not see it. Read many rows
+    with `.all()` rather than by iterating: fetched in one call, 50 rows cost 60 µs less."""
     db.flush()
     return db.connection().execute(statement, parameters)
 

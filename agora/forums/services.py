@@ -263,7 +263,7 @@ def _posts_by_id() -> Select[Any]:
 def _read_shown(db: Session, statement: Select[Any], values: dict[str, Any]) -> list[ShownPost]:
     return [ShownPost(pid, number, author_id, PostAuthor(name), quote_of, html, created, edits, state, at, reason)
             for pid, number, author_id, name, quote_of, html, created, edits, state, at, reason
-            in read_columns(db, statement, values)]
+            in read_columns(db, statement, values).all()]
 
 
 def posts_page(db: Session, principal: Principal, thread: ForumThread, page: int) -> ThreadPage:

@@ -69,7 +69,7 @@ _REGION_CHOICES = select(Region.slug, Region.names).order_by(Region.slug)
 
 def region_choices(db: Session, language: str) -> list[tuple[str, str]]:
     """(short name, name in `language`) of every region, by short name: what a region filter offers."""
-    return [(slug, region_name(names, slug, language)) for slug, names in read_columns(db, _REGION_CHOICES)]
+    return [(slug, region_name(names, slug, language)) for slug, names in read_columns(db, _REGION_CHOICES).all()]
 
 
 def region_by_slug(db: Session, slug: str) -> Region | None:

@@ -71,7 +71,7 @@ def list_cards(db: Session, principal: Principal, f: listing.ProposalFilter,
                           region_name(names, slug, language) if slug is not None else None,
                           theme, supports, threshold, comments)
              for (pid, lang, title, status, moderation, author, published, names, slug, theme, supports,
-                  threshold, comments) in read_columns(db, statement, values)]
+                  threshold, comments) in read_columns(db, statement, values).all()]
     return cards, listing.count_listed(db, principal, f)
 
 
