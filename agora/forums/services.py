@@ -13,9 +13,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, func, inspect, select, update
+from sqlalchemy import Select, and_, bindparam, func, inspect, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from agora import audit
 from agora.db import read_columns, utcnow
@@ -200,7 +200,7 @@ def _visibility(model: Any, moderator: bool, reader: Any) -> Any:
     """Visible and hidden items show (hidden as a notice); held ones only to their author (`reader`: their
     id, or a bound parameter for it) and moderators."""
     if moderator:
-        return model.moderation.in_(list(ModerationState))
+        return true()
     return (model.moderation != ModerationState.HELD) | (model.author_id == reader)
 
 
@@ -242,40 +242,43 @@ _SHOWN_POST = (ForumPost.id, ForumPost.number, ForumPost.author_id, Person.name,
                ForumPost.moderated_at, ForumPost.moderation_reason)
 
 
-def _shown_posts(*conditions: Any) -> Select[Any]:
-    return (select(*_SHOWN_POST).join(Person, Person.id == ForumPost.author_id).where(*conditions)
-            .order_by(ForumPost.number))
-
-
 @cache
-def _posts_in_range(moderator: bool) -> Select[Any]:
-    """Built once for readers and once for moderators: a thread page is the most read page of the forums."""
-    return _shown_posts(ForumPost.thread_id == bindparam("thread_id"), ForumPost.number >= bindparam("first"),
-                        ForumPost.number < bindparam("after"),
-                        _visibility(ForumPost, moderator, bindparam("reader_id")))
+def _page_and_quoted(moderator: bool) -> Select[Any]:
+    """A page's posts (those numbered in its range that the reader may see, marked `on_page`) and the posts
+    they quote, wherever they are, in one query. Built once for readers and once for moderators: a thread
+    page is the most read page of the forums."""
+    on_page = and_(ForumPost.thread_id == bindparam("thread_id"), ForumPost.number >= bindparam("first"),
+                   ForumPost.number < bindparam("after"), _visibility(ForumPost, moderator, bindparam("reader_id")))
+    quoting = aliased(ForumPost)
+    quoted = select(quoting.quote_of_id).where(
+        quoting.thread_id == bindparam("thread_id"), quoting.number >= bindparam("first"),
+        quoting.number < bindparam("after"), quoting.quote_of_id.is_not(None),
+        _visibility(quoting, moderator, bindparam("reader_id")))
+    return (select(*_SHOWN_POST, on_page.label("on_page")).join(Person, Person.id == ForumPost.author_id)
+            .where(or_(on_page, ForumPost.id.in_(quoted))).order_by(ForumPost.number))
 
 
-@cache
-def _posts_by_id() -> Select[Any]:
-    return _shown_posts(ForumPost.id.in_(bindparam("ids", expanding=True)))
-
-
-def _read_shown(db: Session, statement: Select[Any], values: dict[str, Any]) -> list[ShownPost]:
-    return [ShownPost(pid, number, author_id, PostAuthor(name), quote_of, html, created, edits, state, at, reason)
-            for pid, number, author_id, name, quote_of, html, created, edits, state, at, reason
-            in read_columns(db, statement, values).all()]
+def _read_page(db: Session, moderator: bool, values: dict[str, Any]) -> tuple[list[ShownPost], dict[str, ShownPost]]:
+    posts: list[ShownPost] = []
+    everyone: dict[str, ShownPost] = {}
+    for pid, number, author_id, name, quote_of, html, created, edits, state, at, reason, on_page \
+            in read_columns(db, _page_and_quoted(moderator), values).all():
+        post = ShownPost(pid, number, author_id, PostAuthor(name), quote_of, html, created, edits, state, at, reason)
+        everyone[pid] = post
+        if on_page:
+            posts.append(post)
+    quotes = {p.quote_of_id: everyone[p.quote_of_id] for p in posts if p.quote_of_id in everyone}
+    return posts, quotes
 
 
 def posts_page(db: Session, principal: Principal, thread: ForumThread, page: int) -> ThreadPage:
-    """Posts numbered in this page's range, with their authors' names and the posts they quote: 2 queries."""
+    """Posts numbered in this page's range, with their authors' names and the posts they quote: 1 query."""
     pages = max(1, (thread.post_seq + POSTS_PER_PAGE - 1) // POSTS_PER_PAGE)
     page = min(max(page, 1), pages)
     first = (page - 1) * POSTS_PER_PAGE + 1
-    posts = _read_shown(db, _posts_in_range(moderation.is_moderator(principal)),
-                        {"thread_id": thread.id, "first": first, "after": first + POSTS_PER_PAGE,
-                         "reader_id": principal.id or ""})
-    quoted_ids = sorted({p.quote_of_id for p in posts if p.quote_of_id})
-    quotes = {q.id: q for q in _read_shown(db, _posts_by_id(), {"ids": quoted_ids})} if quoted_ids else {}
+    posts, quotes = _read_page(db, moderation.is_moderator(principal),
+                               {"thread_id": thread.id, "first": first, "after": first + POSTS_PER_PAGE,
+                                "reader_id": principal.id or ""})
     return ThreadPage(posts, quotes, page, pages)
 
 

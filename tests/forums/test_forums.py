@@ -99,6 +99,11 @@ def test_thread_reply_quote_and_pages(app, client, database):
     assert tr("Page %(page)s of %(pages)s", page=2, pages=2) in second_page
     link = client.get(f"/forums/posts/{_post(database, thread_id, 52).id}", follow_redirects=False)
     assert link.headers["location"].endswith("?page=2#post-52")
+    reply_as(database, alice, thread_id, "Je reviens au début", quote=opening.id)  # quotes a post of page 1
+    second_page = client.get(f"{thread_url}?page=2").text
+    assert tr("%(name)s wrote (#%(number)s):", name=alice.name, number=1) in second_page
+    assert "<strong>trop petit</strong>" in second_page and 'id="post-1"' not in second_page  # a quote, not a post
+    assert 'id="post-53"' not in client.get(thread_url).text
 
 
 def _posts(database, thread_id):
