@@ -65,14 +65,15 @@ def _shown() -> Select[Any]:
 def list_cards(db: Session, principal: Principal, f: listing.ProposalFilter,
                language: str) -> tuple[list[ProposalCard], int]:
     """One page of the list (the same proposals, in the same order, as `listing.list_proposals`) and
-    the number found: two queries whatever the page size."""
-    statement, values = listing.listed_page(_shown, principal, f)
+    the number found, in one query whatever the page size (two for a page past the last)."""
+    statement, values = listing.listed_page(_shown, principal, f, with_total=True)
+    rows = read_columns(db, statement, values).all()
     cards = [ProposalCard(pid, lang, title, status, moderation, author, published,
                           region_name(names, slug, language) if slug is not None else None,
                           theme, supports, threshold, comments)
              for (pid, lang, title, status, moderation, author, published, names, slug, theme, supports,
-                  threshold, comments) in read_columns(db, statement, values).all()]
-    return cards, listing.count_listed(db, principal, f)
+                  threshold, comments, _total) in rows]
+    return cards, rows[0].total if rows else listing.count_listed(db, principal, f)
 
 
 def card_html(card: ProposalCard) -> Markup:

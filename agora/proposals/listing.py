@@ -115,8 +115,18 @@ def _filtered(base: Callable[[], Select[Any]], shape: tuple[str, ...]) -> Select
 
 
 @lru_cache(maxsize=SHAPES_KEPT)
-def _sorted_page(base: Callable[[], Select[Any]], shape: tuple[str, ...], sort: str) -> Select[Any]:
-    return _cut(_filtered(base, shape).order_by(*_ORDERS[sort]()))
+def _sorted_page(base: Callable[[], Select[Any]], shape: tuple[str, ...], sort: str, with_total: bool) -> Select[Any]:
+    statement = _filtered(base, shape)
+    if with_total:
+        statement = _with_total(statement, shape, "")
+    return _cut(statement.order_by(*_ORDERS[sort]()))
+
+
+def _with_total(statement: Select[Any], shape: tuple[str, ...], query: str) -> Select[Any]:
+    """`statement` with the number found as its last column: a sub-select that depends on no row, which
+    the database computes once (SQLite and PostgreSQL alike), not once a row."""
+    total = _searched(_filtered(_counted, shape), query) if query else _filtered(_counted, shape)
+    return statement.add_columns(total.correlate(None).scalar_subquery().label("total"))
 
 
 def _cut(statement: Select[Any]) -> Select[Any]:
@@ -130,17 +140,20 @@ def _searched(statement: Select[Any], query: str) -> Select[Any]:
     return statement
 
 
-def listed_page(base: Callable[[], Select[Any]], principal: Principal,
-                f: ProposalFilter) -> tuple[Select[Any], dict[str, Any]]:
+def listed_page(base: Callable[[], Select[Any]], principal: Principal, f: ProposalFilter, *,
+                with_total: bool = False) -> tuple[Select[Any], dict[str, Any]]:
     """The statement reading one page of the list over `base()` (a select from proposals; the same
-    function each time, so that its statements are built once), and its parameters."""
+    function each time, so that its statements are built once), and its parameters. `with_total`: each
+    row ends with the number found (the count's query saved, but for a page with no row)."""
     shape, values = shape_of(principal, f)
     size = f.page_size
     values.update(page_limit=size, page_offset=(max(f.page, 1) - 1) * size)
     sort = f.effective_sort
     if not f.query.strip():
-        return _sorted_page(base, shape, sort), values
+        return _sorted_page(base, shape, sort, with_total), values
     statement = _searched(_filtered(base, shape), f.query)
+    if with_total:
+        statement = _with_total(statement, shape, f.query)
     if sort == "relevance":
         scores = search.scores(DOC_TYPE, f.query).subquery()
         statement = statement.outerjoin(scores, scores.c.doc_id == Proposal.id).order_by(

@@ -96,6 +96,9 @@ def test_a_statement_is_built_once_per_shape_and_reads_each_request_s_values(cli
     assert _ids(client.get("/proposals?mine=1").text) == [namur]
     two = client.get("/proposals?region=liege&page=2&per_page=20").text  # the page is a parameter too
     assert _ids(two) == [] and re.search(r"<p>1 (proposal found|proposition trouvée)</p>", two)
+    searched = client.get("/proposals?q=antenne").text  # the number found comes with the page's rows
+    assert len(_ids(searched)) == 2 and re.search(r"<p>2 (proposals found|propositions trouvées)</p>", searched)
+    assert re.search(r"<p>1 (proposal found|proposition trouvée)</p>", client.get("/proposals?q=antenne+namur").text)
 
 
 @pytest.mark.parametrize("sort", ["recent", "supported", "discussed", "relevance"])
