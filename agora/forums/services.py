@@ -91,14 +91,18 @@ def access_space(db: Session, principal: Principal, slug: str) -> ForumSpace:
 
 
 def access_thread(db: Session, principal: Principal, thread_id: str, *, for_update: bool = False) -> ForumThread:
-    if principal.person is None:
-        raise sign_in_first()
-    if not thread_id or len(thread_id) > 32:
-        raise not_found()
+    _check_thread_id(principal, thread_id)
     thread = db.execute(_thread_by_id(for_update), {"thread_id": thread_id}).scalar_one_or_none()
     if thread is None or not may_read_thread(principal, thread):
         raise not_found()
     return thread
+
+
+def _check_thread_id(principal: Principal, thread_id: str) -> None:
+    if principal.person is None:
+        raise sign_in_first()
+    if not thread_id or len(thread_id) > 32:
+        raise not_found()
 
 
 @cache
@@ -301,10 +305,23 @@ class Surroundings(NamedTuple):
 
 
 def surroundings(db: Session, thread: ForumThread, reader_id: str | None, language: str) -> Surroundings:
+    row = read_columns(db, _surroundings(), {"space_id": thread.space_id, "author_id": thread.author_id,
+                                             "thread_id": thread.id, "reader_id": reader_id or ""}).one()
+    return _surroundings_of(row, language)
+
+
+def thread_page(db: Session, principal: Principal, thread_id: str, language: str) -> tuple[ForumThread, Surroundings]:
+    """`access_thread` and `surroundings` in one query: what a thread page reads before its posts."""
+    _check_thread_id(principal, thread_id)
+    row = db.execute(_thread_and_surroundings(), {"thread_id": thread_id, "reader_id": principal.id or ""}).first()
+    if row is None or not may_read_thread(principal, row[0]):
+        raise not_found()
+    return row[0], _surroundings_of(row[1:], language)
+
+
+def _surroundings_of(row: Any, language: str) -> Surroundings:
     from agora.proposals.models import ProposalStatus
 
-    row = read_columns(db, _surroundings(), {"space_id": thread.space_id, "author_id": thread.author_id,
-                                             "thread_id": thread.id, "reader_id": reader_id or ""}).first()
     slug, names, author, subscribed, proposal_id, title, status, state = row
     proposal = None if proposal_id is None else (
         proposal_id, title, status != ProposalStatus.DRAFT and state == ModerationState.VISIBLE)
@@ -313,18 +330,30 @@ def surroundings(db: Session, thread: ForumThread, reader_id: str | None, langua
 
 @cache
 def _surroundings() -> Select[Any]:
-    """Built once: four lookups by key, one round trip (each was a query of its own on every thread page)."""
+    return select(*_surrounding_columns(bindparam("thread_id"), bindparam("space_id"), bindparam("author_id")))
+
+
+@cache
+def _thread_and_surroundings() -> Select[Any]:
+    return select(ForumThread, *_surrounding_columns(ForumThread.id, ForumThread.space_id, ForumThread.author_id)
+                  ).where(ForumThread.id == bindparam("thread_id"))
+
+
+def _surrounding_columns(thread_id: Any, space_id: Any, author_id: Any) -> list[Any]:
+    """One sub-select a value, each by key (joined, SQLite scanned every proposal instead of using the
+    unique index on source_thread_id): a thread page's surroundings were four queries of their own."""
     from agora.proposals.models import Proposal
 
+    def one(column: Any, *conditions: Any) -> Any:
+        return select(column).where(*conditions).scalar_subquery()
+
     followed = (select(ThreadSubscription.thread_id)
-                .where(ThreadSubscription.thread_id == bindparam("thread_id"),
+                .where(ThreadSubscription.thread_id == thread_id,
                        ThreadSubscription.person_id == bindparam("reader_id")).exists())
-    author = select(Person.name).where(Person.id == bindparam("author_id")).scalar_subquery()
-    # One sub-select a column: joined, SQLite scanned every proposal instead of using the unique index.
-    proposal = [select(column).where(Proposal.source_thread_id == bindparam("thread_id")).scalar_subquery()
-                for column in (Proposal.id, Proposal.title, Proposal.status, Proposal.moderation)]
-    return select(ForumSpace.slug, ForumSpace.names, author, followed, *proposal).where(
-        ForumSpace.id == bindparam("space_id"))
+    return [one(ForumSpace.slug, ForumSpace.id == space_id), one(ForumSpace.names, ForumSpace.id == space_id),
+            one(Person.name, Person.id == author_id), followed,
+            *(one(column, Proposal.source_thread_id == thread_id)
+              for column in (Proposal.id, Proposal.title, Proposal.status, Proposal.moderation))]
 
 
 def post_with_author(db: Session, post_id: str) -> ForumPost | None:
