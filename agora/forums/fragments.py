@@ -21,12 +21,15 @@ from agora.web import templating
 from agora.web.fragments import FragmentMemo
 
 POSTS = FragmentMemo(max_chars=8_000_000)  # 8 M characters (16 M with the keys): some 5,000 posts of 1,500
+PAGES = FragmentMemo(max_chars=8_000_000)  # the same for whole pages of posts: some 150 pages of 50
 
 
 def post_drawer(thread: ForumThread, quotes: dict[str, ShownPost], accepts_replies: bool, principal: Principal,
-                context: dict[str, Any]) -> Callable[[ShownPost], Markup]:
-    """`post_html(post)` for the template: the memoised HTML, drawn with this request's context on a miss.
-    What the key takes of the reader and the language is settled once per page, not once per post."""
+                context: dict[str, Any]) -> Callable[[list[ShownPost]], Markup]:
+    """`posts_html(posts)` for the template: a page's posts, memoised as a whole on the keys of its posts
+    (one look-up instead of fifty: under load the loop of look-ups was a tenth of the page), each post
+    memoised on its own for a page that changed, and drawn with this request's context on a miss. What the
+    key takes of the reader and the language is settled once per page, not once per post."""
     module: list[Any] = []
     signed_in = principal.person is not None
     moderates = allowed(principal, Permission.MODERATION_ACT)
@@ -38,10 +41,15 @@ def post_drawer(thread: ForumThread, quotes: dict[str, ShownPost], accepts_repli
             module.append(template.make_module(context))
         return str(module[0].forum_post(post, thread, quotes, accepts_replies))
 
-    def post_html(post: ShownPost) -> Markup:
+    def key_of(post: ShownPost) -> tuple[Any, ...]:
         quoted = quotes.get(post.quote_of_id) if post.quote_of_id else None
         reader = (signed_in, post.author_id == principal.id, moderates)
-        key = (post, quoted, thread.id, accepts_replies, reader, language)  # a ShownPost is its own key
-        return POSTS.get(key, lambda: draw(post))
+        return post, quoted, reader  # a ShownPost is its own key
 
-    return post_html
+    def posts_html(posts: list[ShownPost]) -> Markup:
+        keys = tuple(key_of(post) for post in posts)
+        return PAGES.get((keys, thread.id, accepts_replies, language),
+                         lambda: "".join(POSTS.get((key, thread.id, accepts_replies, language),
+                                                   lambda post=key[0]: draw(post)) for key in keys))
+
+    return posts_html

@@ -151,11 +151,11 @@ def render_thread(ctx: Ctx, thread: ForumThread, *, around: services.Surrounding
             quoted = candidate
             form["quote"] = candidate.id
     accepts_replies = thread.moderation == ModerationState.VISIBLE and not thread.locked
-    post_html = fragments.post_drawer(thread, posts.quotes if posts else {}, accepts_replies, principal,
+    posts_html = fragments.post_drawer(thread, posts.quotes if posts else {}, accepts_replies, principal,
                                       {"user": ctx.person, "allowed": lambda p: allowed(principal, p)})
     return ctx.render(
         "forums/thread.html", status=status, thread=thread, around=around,
-        see_thread=see_thread, posts=posts, post_html=post_html, quoted=quoted, form=form, error=error,
+        see_thread=see_thread, posts=posts, posts_html=posts_html, quoted=quoted, form=form, error=error,
         error_field=error_field,
         is_moderator=is_moderator(principal),
         quoted_author=services.people_name(db, quoted.author_id) if quoted else "",
