@@ -76,8 +76,10 @@ def list_cards(db: Session, principal: Principal, f: listing.ProposalFilter,
     return cards, rows[0].total if rows else listing.count_listed(db, principal, f)
 
 
-def card_html(card: ProposalCard) -> Markup:
-    return _card_html(card, current_language())
+def cards_html(cards: list[ProposalCard]) -> Markup:
+    """The cards of a page, joined here rather than in a template loop (fifty calls and escapes less)."""
+    language = current_language()
+    return Markup("").join(_card_html(card, language) for card in cards)
 
 
 @lru_cache(maxsize=CACHED_CARDS)

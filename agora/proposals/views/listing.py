@@ -35,7 +35,7 @@ def proposals(ctx: Ctx) -> Response:
         page=page_number(q.get("page", "1")), per_page=page_number(q.get("per_page", str(listing.PAGE_SIZE))),
     )
     found, total = cards.list_cards(ctx.db, ctx.principal, filters, ctx.language)
-    return ctx.render("proposals/list.html", proposals=found, card_html=cards.card_html, total=total, filters=filters,
+    return ctx.render("proposals/list.html", proposals=found, cards_html=cards.cards_html, total=total, filters=filters,
                       regions=register.region_choices(ctx.db, ctx.language), filter_form=filter_form.filter_form,
                       page_size=filters.page_size, default_page_size=listing.PAGE_SIZE, htmx_block="results",
                       can_configure=allowed(ctx.principal, Permission.PROPOSALS_CONFIGURE))
