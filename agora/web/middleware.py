@@ -28,6 +28,7 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+SECURITY_HEADER_NAMES = frozenset(name for name, _value in SECURITY_HEADERS)
 
 
 class SecurityHeaders:
@@ -41,7 +42,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [h for h in message.get("headers", []) if h[0].lower() not in dict(SECURITY_HEADERS)]
+                headers = [h for h in message.get("headers", []) if h[0].lower() not in SECURITY_HEADER_NAMES]
                 message["headers"] = headers + SECURITY_HEADERS
             await send(message)
 
