@@ -21,7 +21,7 @@ from agora.web import templating
 from agora.web.fragments import FragmentMemo
 
 POSTS = FragmentMemo(max_chars=8_000_000)  # 8 M characters (16 M with the keys): some 5,000 posts of 1,500
-PAGES = FragmentMemo(max_chars=8_000_000)  # the same for whole pages of posts: some 150 pages of 50
+PAGES = FragmentMemo(max_chars=8_000_000)  # the same for whole pages of posts: some 50 pages of 50
 
 
 def post_drawer(thread: ForumThread, quotes: dict[str, ShownPost], accepts_replies: bool, principal: Principal,

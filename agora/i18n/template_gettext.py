@@ -20,7 +20,7 @@ from agora.i18n import current_language, translations
 MESSAGES_KEPT = 8192  # every message of the catalogue, in three languages and English
 
 
-def gettext(message: str, **variables: Any) -> Markup:
+def gettext(message: str, /, **variables: Any) -> Markup:
     if variables:
         return _trusted(translations(current_language()).gettext(message)) % variables
     return _plain(current_language(), message)
@@ -31,12 +31,12 @@ def _plain(language: str, message: str) -> Markup:
     return _trusted(translations(language).gettext(message)) % {}  # `%%` becomes `%`, as with variables
 
 
-def ngettext(singular: str, plural: str, num: int, **variables: Any) -> Markup:
+def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> Markup:
     variables.setdefault("num", num)
     return _trusted(translations(current_language()).ngettext(singular, plural, num)) % variables
 
 
-def pgettext(context: str, message: str, **variables: Any) -> Markup:
+def pgettext(context: str, message: str, /, **variables: Any) -> Markup:
     variables.setdefault("context", context)
     return _trusted(translations(current_language()).pgettext(context, message)) % variables
 

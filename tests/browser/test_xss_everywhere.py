@@ -87,7 +87,7 @@ def _titles(database, author: Someone) -> list[str]:
 def _list_pages(count: int) -> list[str]:
     """Every page of the proposals' and the general forum's lists, for `count` more of each."""
     from agora.forums.services import THREADS_PER_PAGE
-    from agora.proposals.services import PAGE_SIZE
+    from agora.proposals.listing import PAGE_SIZE
 
     proposals = (count + len(PAYLOADS) // GROUP) // PAGE_SIZE + 1
     threads = (count + len(PAYLOADS) // GROUP) // THREADS_PER_PAGE + 1

@@ -18,6 +18,10 @@ CASES = [
     '{{ _("Quorum for an ordinary decision (e.g. 0.15 for 15 %%)") }}',
     '{{ _("A message no catalogue knows, with %%") }}',
     '{{ _("Started by %(name)s", name=who) ~ "<b>" }}',
+    '{{ _("Said %(message)s", message=who) }}',  # variables named like the callables' own arguments
+    '{{ ngettext("%(num)s of %(plural)s", "%(num)s of %(plural)s", 2, plural=who, singular=who) }}',
+    '{{ ngettext("%(num)s item", "%(num)s items", 2, num=who) }}',
+    '{{ pgettext("menu", "Open %(context)s", context=who) }}',
 ]
 
 
