@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, func, inspect, or_, select, true, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
@@ -251,15 +251,14 @@ def _page_and_quoted(moderator: bool) -> Select[Any]:
     """A page's posts (those numbered in its range that the reader may see, marked `on_page`) and the posts
     they quote, wherever they are, in one query. Built once for readers and once for moderators: a thread
     page is the most read page of the forums."""
-    on_page = and_(ForumPost.thread_id == bindparam("thread_id"), ForumPost.number >= bindparam("first"),
-                   ForumPost.number < bindparam("after"), _visibility(ForumPost, moderator, bindparam("reader_id")))
+    def on_page(post: Any) -> Any:
+        return and_(post.thread_id == bindparam("thread_id"), post.number >= bindparam("first"),
+                    post.number < bindparam("after"), _visibility(post, moderator, bindparam("reader_id")))
+
     quoting = aliased(ForumPost)
-    quoted = select(quoting.quote_of_id).where(
-        quoting.thread_id == bindparam("thread_id"), quoting.number >= bindparam("first"),
-        quoting.number < bindparam("after"), quoting.quote_of_id.is_not(None),
-        _visibility(quoting, moderator, bindparam("reader_id")))
-    return (select(*_SHOWN_POST, on_page.label("on_page")).join(Person, Person.id == ForumPost.author_id)
-            .where(or_(on_page, ForumPost.id.in_(quoted))).order_by(ForumPost.number))
+    quoted = select(quoting.quote_of_id).where(on_page(quoting), quoting.quote_of_id.is_not(None))
+    return (select(*_SHOWN_POST, on_page(ForumPost).label("on_page")).join(Person, Person.id == ForumPost.author_id)
+            .where(or_(on_page(ForumPost), ForumPost.id.in_(quoted))).order_by(ForumPost.number))
 
 
 def _read_page(db: Session, moderator: bool, values: dict[str, Any]) -> tuple[list[ShownPost], dict[str, ShownPost]]:
@@ -304,14 +303,8 @@ class Surroundings(NamedTuple):
     proposal: tuple[str, str, bool] | None
 
 
-def surroundings(db: Session, thread: ForumThread, reader_id: str | None, language: str) -> Surroundings:
-    row = read_columns(db, _surroundings(), {"space_id": thread.space_id, "author_id": thread.author_id,
-                                             "thread_id": thread.id, "reader_id": reader_id or ""}).one()
-    return _surroundings_of(row, language)
-
-
 def thread_page(db: Session, principal: Principal, thread_id: str, language: str) -> tuple[ForumThread, Surroundings]:
-    """`access_thread` and `surroundings` in one query: what a thread page reads before its posts."""
+    """`access_thread` and the thread's `Surroundings` in one query: what a thread page reads before its posts."""
     _check_thread_id(principal, thread_id)
     row = db.execute(_thread_and_surroundings(), {"thread_id": thread_id, "reader_id": principal.id or ""}).first()
     if row is None or not may_read_thread(principal, row[0]):
@@ -329,31 +322,24 @@ def _surroundings_of(row: Any, language: str) -> Surroundings:
 
 
 @cache
-def _surroundings() -> Select[Any]:
-    return select(*_surrounding_columns(bindparam("thread_id"), bindparam("space_id"), bindparam("author_id")))
-
-
-@cache
 def _thread_and_surroundings() -> Select[Any]:
-    return select(ForumThread, *_surrounding_columns(ForumThread.id, ForumThread.space_id, ForumThread.author_id)
-                  ).where(ForumThread.id == bindparam("thread_id"))
-
-
-def _surrounding_columns(thread_id: Any, space_id: Any, author_id: Any) -> list[Any]:
-    """One sub-select a value, each by key (joined, SQLite scanned every proposal instead of using the
-    unique index on source_thread_id): a thread page's surroundings were four queries of their own."""
+    """The thread, then one sub-select a value of its surroundings, each by key (joined, SQLite scanned
+    every proposal instead of using the unique index on source_thread_id): they were four queries."""
     from agora.proposals.models import Proposal
 
     def one(column: Any, *conditions: Any) -> Any:
         return select(column).where(*conditions).scalar_subquery()
 
     followed = (select(ThreadSubscription.thread_id)
-                .where(ThreadSubscription.thread_id == thread_id,
+                .where(ThreadSubscription.thread_id == ForumThread.id,
                        ThreadSubscription.person_id == bindparam("reader_id")).exists())
-    return [one(ForumSpace.slug, ForumSpace.id == space_id), one(ForumSpace.names, ForumSpace.id == space_id),
-            one(Person.name, Person.id == author_id), followed,
-            *(one(column, Proposal.source_thread_id == thread_id)
-              for column in (Proposal.id, Proposal.title, Proposal.status, Proposal.moderation))]
+    return select(
+        ForumThread, one(ForumSpace.slug, ForumSpace.id == ForumThread.space_id),
+        one(ForumSpace.names, ForumSpace.id == ForumThread.space_id),
+        one(Person.name, Person.id == ForumThread.author_id), followed,
+        *(one(column, Proposal.source_thread_id == ForumThread.id)
+          for column in (Proposal.id, Proposal.title, Proposal.status, Proposal.moderation)),
+    ).where(ForumThread.id == bindparam("thread_id"))
 
 
 def post_with_author(db: Session, post_id: str) -> ForumPost | None:
@@ -527,16 +513,7 @@ def _toggle(db: Session, model: Any, key: tuple[str, str], on: bool, make: Any) 
 
 
 def is_subscribed(db: Session, model: Any, key: tuple[str, str | None]) -> bool:
-    """Whether the row of `model` with this primary key exists (a subscription's key: what, who)."""
-    if key[1] is None:
-        return False
-    return read_columns(db, _row_with_key(model), {f"key{n}": value for n, value in enumerate(key)}).first() is not None
-
-
-@cache
-def _row_with_key(model: Any) -> Select[Any]:
-    keys = inspect(model).primary_key
-    return select(keys[0]).where(*(column == bindparam(f"key{n}") for n, column in enumerate(keys)))
+    return key[1] is not None and db.get(model, key) is not None
 
 
 # --- a thread becomes a proposal -----------------------------------------------------------------

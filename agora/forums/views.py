@@ -135,10 +135,9 @@ def new_thread(ctx: Ctx) -> Response:
 
 # --- threads ----------------------------------------------------------------------------------------
 
-def render_thread(ctx: Ctx, thread: ForumThread, *, around: services.Surroundings | None = None, status: int = 200,
+def render_thread(ctx: Ctx, thread: ForumThread, around: services.Surroundings, *, status: int = 200,
                   error: str | None = None, error_field: str = "", form: dict[str, str] | None = None) -> Response:
     db, principal = ctx.db, ctx.principal
-    around = around or services.surroundings(db, thread, principal.id, ctx.language)
     see_thread = may_see(principal, thread)
     requested = _page_number(ctx.request.query_params.get("page", "1"))
     posts = services.posts_page(db, principal, thread, requested) if see_thread else None
@@ -171,11 +170,14 @@ def _thread(ctx: Ctx, *, for_update: bool = False) -> ForumThread:
 
 @page
 def thread(ctx: Ctx) -> Response:
+    return render_thread(ctx, *_thread_page(ctx, ctx.path_param("thread_id")))
+
+
+def _thread_page(ctx: Ctx, thread_id: str) -> tuple[ForumThread, services.Surroundings]:
     try:
-        found, around = services.thread_page(ctx.db, ctx.principal, ctx.path_param("thread_id"), ctx.language)
+        return services.thread_page(ctx.db, ctx.principal, thread_id, ctx.language)
     except Refused as refused:
         raise _problem(refused) from None
-    return render_thread(ctx, found, around=around)
 
 
 @page
@@ -189,8 +191,8 @@ def reply(ctx: Ctx) -> Response:
             raise _problem(refused) from None
         if refused.field == "quote":
             form["quote"] = ""
-        return render_thread(ctx, found, status=refused.status, error=refused.message, error_field=refused.field,
-                             form=form)
+        return render_thread(ctx, *_thread_page(ctx, found.id), status=refused.status, error=refused.message,
+                             error_field=refused.field, form=form)
     return ctx.redirect(services.post_url(post))
 
 
