@@ -11,9 +11,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, String, insert, select, update
+from sqlalchemy import JSON, Insert, Select, String, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from agora.db import Base, utcnow
@@ -85,12 +86,15 @@ class Act:
 def record_many(session: Session, acts: list[Act]) -> None:
     """`record()` for several acts at once, chained in the order given, in three statements whatever
     their number (the head locked and read, the entries, the head moved): the ballot box's group commit
-    (agora/consultations/ballot_box.py) writes one entry per ballot of a batch this way."""
+    (agora/consultations/ballot_box.py) writes one entry per ballot of a batch this way. The statements
+    are built once and run on the session's connection, without the ORM (bench/README.md, "The group
+    commit's statements built once"). `record()` flushes its entry at once, so the two mix in one
+    transaction."""
     if not acts:
         return
-    head = session.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-    ).one_or_none()
+    connection = session.connection()
+    statements = _many_statements()
+    head = connection.execute(statements.lock_head).one_or_none()
     seq, prev = (head.seq, head.hash) if head is not None else (0, GENESIS)
     at = utcnow().replace(microsecond=0)
     rows = []
@@ -101,11 +105,28 @@ def record_many(session: Session, acts: list[Act]) -> None:
                      "target_type": act.target_type, "target_id": act.target_id, "data": {},
                      "prev_hash": prev, "hash": digest})
         prev = digest
-    session.execute(insert(AuditEntry.__table__), rows)
-    if head is None:
-        session.execute(insert(AuditHead.__table__).values(id=1, seq=seq, hash=prev))
-    else:
-        session.execute(update(AuditHead.__table__).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+    connection.execute(statements.insert_entries, rows)
+    connection.execute(statements.insert_head if head is None else statements.move_head,
+                       {"head_seq": seq, "head_hash": prev})
+
+
+@dataclass(frozen=True)
+class _ManyStatements:
+    lock_head: Select[tuple[int, str]]
+    insert_entries: Insert
+    insert_head: Insert
+    move_head: Update
+
+
+@cache
+def _many_statements() -> _ManyStatements:
+    head = AuditHead.__table__
+    return _ManyStatements(
+        lock_head=select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update(),
+        insert_entries=insert(AuditEntry.__table__),
+        insert_head=insert(head).values(id=1, seq=bindparam("head_seq"), hash=bindparam("head_hash")),
+        move_head=update(head).where(head.c.id == 1).values(seq=bindparam("head_seq"), hash=bindparam("head_hash")),
+    )
 
 
 @dataclass(frozen=True)

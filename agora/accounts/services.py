@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from agora import audit
 from agora.accounts.models import ApiToken, LinkPurpose, OneTimeLink, SigninAttempt, WebSession
-from agora.db import utcnow
+from agora.db import LoadedColumns, read_columns, utcnow
 from agora.people.models import Person, Role, RoleGrant
 
 _hasher = PasswordHasher()
@@ -169,22 +170,28 @@ def find_token(db: Session, token: str) -> Person | None:
 
 def find_token_with_roles(db: Session, token: str) -> tuple[Person, frozenset[tuple[Role, str]]] | None:
     """`find_token` and the person's role grants in one query (one row per grant, or one with none):
-    an API call is authenticated with a single round trip."""
-    rows = db.execute(_token_with_roles(), {"token_hash": sha256(token)}).all()
+    an API call is authenticated with a single round trip. The person is read as columns and attached
+    to the session (`agora.db.LoadedColumns`), not loaded by the ORM."""
+    rows = read_columns(db, _token_with_roles(), {"token_hash": sha256(token)}).all()
     if not rows:
         return None
-    return rows[0][0], frozenset((role, scope) for _person, role, scope in rows if role is not None)
+    person = _TOKEN_HOLDER.attach(db, rows[0])
+    return person, frozenset((row.role, row.scope) for row in rows if row.role is not None)
+
+
+_TOKEN_HOLDER = LoadedColumns(Person, "person_")
 
 
 @cache
-def _token_with_roles() -> Select[tuple[Person, Role, str]]:
+def _token_with_roles() -> Select[Any]:
     """Built once (on first use, when every model is mapped): every API call runs it, and building it
     cost as much as running it (bench/README.md, ballots_sqlite)."""
-    return (select(Person, RoleGrant.role, RoleGrant.scope)
-            .join(ApiToken, ApiToken.person_id == Person.id)
-            .outerjoin(RoleGrant, RoleGrant.person_id == Person.id)
-            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-                   Person.active.is_(True)))
+    people, tokens, grants = Person.__table__, ApiToken.__table__, RoleGrant.__table__
+    return (select(*_TOKEN_HOLDER.columns, grants.c.role, grants.c.scope)
+            .join_from(people, tokens, tokens.c.person_id == people.c.id)
+            .outerjoin(grants, grants.c.person_id == people.c.id)
+            .where(tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked_at.is_(None),
+                   people.c.active.is_(True)))
 
 
 def list_tokens(db: Session, person_id: str) -> list[ApiToken]:

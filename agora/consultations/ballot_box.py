@@ -35,12 +35,14 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Connection, Insert, Select, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from agora import audit
 from agora.consultations import errors, events
@@ -142,12 +144,15 @@ class _State:
 def write_batch(db: Session, batch: Sequence[Prepared]) -> list[Outcome]:
     """Writes a batch (at most one ballot per voter and consultation) in `db`'s write transaction,
     left for the caller to commit. Statements: 1 lock + 1 register + 1 box + 3 audit, whatever the
-    batch's size, plus one per changed ballot."""
-    states = _lock_states(db, {ballot.consultation_id for ballot in batch})
+    batch's size, plus one per changed ballot; each built once per dialect and run on the session's
+    connection, without the ORM (bench/README.md, "The group commit's statements built once")."""
+    connection = db.connection()
+    statements = _statements(connection.dialect.name)
+    states = _lock_states(connection, statements, {ballot.consultation_id for ballot in batch})
     now = utcnow()  # read once the lock is held: a close in progress has finished by now
     outcomes: list[Outcome | None] = [_refusal(states.get(ballot.consultation_id), now) for ballot in batch]
     writable = [ballot for ballot, outcome in zip(batch, outcomes, strict=True) if outcome is None]
-    registered = _register(db, writable)
+    registered = _register(connection, statements, writable)
     new: list[Prepared] = []
     acts: list[audit.Act] = []
     for index, ballot in enumerate(batch):
@@ -158,19 +163,42 @@ def write_batch(db: Session, batch: Sequence[Prepared]) -> list[Outcome]:
             outcomes[index] = Outcome("cast", ballot.tracking_code)
             acts.append(audit.Act("ballot.cast", ballot.person_id, "consultation", ballot.consultation_id))
         else:
-            outcomes[index] = _change(db, ballot)
+            outcomes[index] = _change(connection, statements, ballot)
             if outcomes[index].kind == "changed":  # type: ignore[union-attr]
                 acts.append(audit.Act("ballot.change", ballot.person_id, "consultation", ballot.consultation_id))
-    _into_the_box(db, new)
+    _into_the_box(connection, statements, new)
     audit.record_many(db, acts)
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _lock_states(db: Session, consultation_ids: set[str]) -> dict[str, _State]:
-    rows = db.execute(
-        select(Consultation.id, Consultation.status, Consultation.closes_at)
-        .where(Consultation.id.in_(sorted(consultation_ids))).with_for_update(read=True)
+@dataclass(frozen=True)
+class _Statements:
+    """A batch's statements for one dialect (the register's ON CONFLICT is written per dialect)."""
+
+    lock_states: Select[tuple[str, Status, datetime]]
+    register: ReturningInsert[tuple[str, str]]
+    into_the_box: Insert
+    change: ReturningUpdate[tuple[str]]
+
+
+@cache
+def _statements(dialect_name: str) -> _Statements:
+    states, register, box = Consultation.__table__, VoterRecord.__table__, Ballot.__table__
+    insert_ignoring_conflicts = (postgresql if dialect_name == "postgresql" else sqlite).insert
+    return _Statements(
+        lock_states=select(states.c.id, states.c.status, states.c.closes_at)
+        .where(states.c.id.in_(bindparam("consultation_ids", expanding=True))).with_for_update(read=True),
+        register=insert_ignoring_conflicts(register).on_conflict_do_nothing()
+        .returning(register.c.consultation_id, register.c.person_id),
+        into_the_box=box.insert(),
+        change=update(box).where(box.c.consultation_id == bindparam("ballot_consultation_id"),
+                                 box.c.change_key == bindparam("ballot_change_key"))
+        .values(answers=bindparam("new_answers")).returning(box.c.tracking_code),
     )
+
+
+def _lock_states(connection: Connection, statements: _Statements, consultation_ids: set[str]) -> dict[str, _State]:
+    rows = connection.execute(statements.lock_states, {"consultation_ids": sorted(consultation_ids)}).all()
     return {row.id: _State(row.status, row.closes_at) for row in rows}
 
 
@@ -182,43 +210,35 @@ def _refusal(state: _State | None, now: datetime) -> Outcome | None:
     return None
 
 
-def _insert_ignoring_conflicts(db: Session, table: Table) -> Any:
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
-
-
-def _register(db: Session, ballots: Sequence[Prepared]) -> set[tuple[str, str]]:
+def _register(connection: Connection, statements: _Statements, ballots: Sequence[Prepared]) -> set[tuple[str, str]]:
     """The register rows of `ballots`; returns the voters who had none (their row is now written).
     Sorted, so that two processes' batches take their row locks in the same order (no deadlock)."""
     if not ballots:
         return set()
-    table = VoterRecord.__table__
     rows = sorted(({"consultation_id": b.consultation_id, "person_id": b.person_id, "college": b.college,
                     "region_id": b.region_id} for b in ballots),
                   key=lambda row: (row["consultation_id"], row["person_id"]))
-    statement = _insert_ignoring_conflicts(db, table).returning(table.c.consultation_id, table.c.person_id)
-    return {(row.consultation_id, row.person_id) for row in db.execute(statement, rows)}
+    return {(row.consultation_id, row.person_id) for row in connection.execute(statements.register, rows)}
 
 
-def _into_the_box(db: Session, ballots: Sequence[Prepared]) -> None:
+def _into_the_box(connection: Connection, statements: _Statements, ballots: Sequence[Prepared]) -> None:
     if not ballots:
         return
     rows = [{"id": b.ballot_id, "consultation_id": b.consultation_id, "college": b.college, "answers": b.answers,
              "tracking_code": b.tracking_code, "change_key": b.change_key} for b in ballots]
     secrets.SystemRandom().shuffle(rows)  # the box's row order says nothing of the batch's order
-    db.execute(Ballot.__table__.insert(), rows)
+    connection.execute(statements.into_the_box, rows)
 
 
-def _change(db: Session, ballot: Prepared) -> Outcome:
+def _change(connection: Connection, statements: _Statements, ballot: Prepared) -> Outcome:
     """The voter already has a register row: their ballot is replaced when the consultation allows it
     (found by its change key, keeping its tracking code), else refused."""
     if ballot.change_key is None:
         return Outcome("already_voted")
-    table = Ballot.__table__
-    code = db.execute(
-        update(table).where(table.c.consultation_id == ballot.consultation_id, table.c.change_key == ballot.change_key)
-        .values(answers=ballot.answers).returning(table.c.tracking_code)
-    ).scalar_one_or_none()
+    code = connection.execute(statements.change, {
+        "ballot_consultation_id": ballot.consultation_id, "ballot_change_key": ballot.change_key,
+        "new_answers": ballot.answers,
+    }).scalar_one_or_none()
     return Outcome("changed", code) if code is not None else Outcome("earlier_missing")
 
 

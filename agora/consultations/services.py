@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, inspect, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -20,6 +21,7 @@ from agora.consultations import errors
 from agora.consultations.definition import Defaults, Definition, QuestionDef
 from agora.consultations.models import Consultation, Option, Question, Status
 from agora.consultations.rules import editable
+from agora.db import LoadedColumns, read_columns
 from agora.i18n import gettext as _
 from agora.people.models import College, Person, Region
 from agora.settings import Settings
@@ -156,10 +158,22 @@ def _with_questions() -> tuple[object, ...]:
 
 
 def get(db: Session, consultation_id: str, *, refresh: bool = False, questions: bool = True) -> Consultation | None:
-    """`questions=False`: the consultation's own row only (its questions stay unloaded)."""
+    """`questions=False`: the consultation's own row only (its questions stay unloaded), read as columns
+    and attached to the session (every ballot reads it: `agora.db.LoadedColumns`)."""
+    if not questions and not refresh:
+        row = read_columns(db, _row_by_id(), {"consultation_id": consultation_id}).first()
+        return _ROW.attach(db, row) if row is not None else None
     options = {"populate_existing": True} if refresh else {}
     return db.execute(_by_id(questions), {"consultation_id": consultation_id},
                       execution_options=options).scalar_one_or_none()
+
+
+_ROW = LoadedColumns(Consultation, "")
+
+
+@cache
+def _row_by_id() -> Select[Any]:
+    return select(*_ROW.columns).where(Consultation.__table__.c.id == bindparam("consultation_id"))
 
 
 @cache

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from agora import audit
 from agora.consultations import electorate, errors, events, results
-from agora.consultations.models import Ballot, Consultation, Elector, Question, Status, VoterRecord
+from agora.consultations.models import Ballot, Consultation, Question, Status, VoterRecord
 from agora.consultations.tally import ABSTAIN, QuestionSpec, validate_answer
 from agora.db import utcnow
 from agora.i18n import gettext as _
@@ -175,7 +175,7 @@ class _Locked:
 
 
 def admissible(db: Session, consultation: Consultation, status: Status, closes_at: datetime, person: Person,
-               answers: Any, now: datetime) -> tuple[Elector, dict[str, Any]]:
+               answers: Any, now: datetime) -> tuple[electorate.ElectorRow, dict[str, Any]]:
     """The checks every ballot passes, in the voter's language: the consultation is open, the person is in
     its electorate (frozen at opening), the answers are valid; returns the elector and the canonical answers."""
     if status != Status.OPEN or now >= closes_at:

@@ -166,3 +166,15 @@ def _table(statement: str) -> str:
     words = statement.replace("\n", " ").replace('"', "").split()
     keyword = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": "UPDATE"}[words[0].upper()]
     return words[[w.upper() for w in words].index(keyword) + 1]
+
+
+def test_a_batchs_audit_entries_follow_an_entry_recorded_earlier_in_its_transaction(database):
+    """record_many runs on the connection, without the ORM: what record() left to flush is seen first."""
+    with database.transaction() as db:
+        audit.record(db, "test.first", target_type="test", target_id="1")
+        audit.record_many(db, [audit.Act("test.second", None, "test", "2"), audit.Act("test.third", None, "test", "3")])
+        audit.record(db, "test.fourth", target_type="test", target_id="4")
+    with database.session(write=False) as db:
+        assert audit.verify(db).ok
+        actions = list(db.execute(select(audit.AuditEntry.action).order_by(audit.AuditEntry.seq)).scalars())
+    assert actions[-4:] == ["test.first", "test.second", "test.third", "test.fourth"]
