@@ -87,9 +87,9 @@ def record_many(session: Session, acts: list[Act]) -> None:
     """`record()` for several acts at once, chained in the order given, in three statements whatever
     their number (the head locked and read, the entries, the head moved): the ballot box's group commit
     (agora/consultations/ballot_box.py) writes one entry per ballot of a batch this way. The statements
-    are built once and run on the session's connection, without the ORM (bench/README.md, "The group
-    commit's statements built once"). `record()` flushes its entry at once, so the two mix in one
-    transaction."""
+    are built once and run on the session's connection, without the ORM (bench/README.md, "Casting:
+    the group commit's statements built once, entities from columns"). `record()` flushes its entry at
+    once, so the two mix in one transaction."""
     if not acts:
         return
     connection = session.connection()

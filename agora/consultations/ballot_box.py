@@ -145,7 +145,8 @@ def write_batch(db: Session, batch: Sequence[Prepared]) -> list[Outcome]:
     """Writes a batch (at most one ballot per voter and consultation) in `db`'s write transaction,
     left for the caller to commit. Statements: 1 lock + 1 register + 1 box + 3 audit, whatever the
     batch's size, plus one per changed ballot; each built once per dialect and run on the session's
-    connection, without the ORM (bench/README.md, "The group commit's statements built once")."""
+    connection, without the ORM (bench/README.md, "Casting: the group commit's statements built once,
+    entities from columns")."""
     connection = db.connection()
     statements = _statements(connection.dialect.name)
     states = _lock_states(connection, statements, {ballot.consultation_id for ballot in batch})

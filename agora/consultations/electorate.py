@@ -85,7 +85,8 @@ def elector(db: Session, consultation_id: str, person_id: str) -> ElectorRow | N
 @cache
 def _elector() -> Select[tuple[str, str | None]]:
     """Built once: every ballot asks it, as two columns (the ORM's loading of an `Elector` cost twice the
-    query; bench/README.md, "Casting: the group commit's statements built once")."""
+    query; bench/README.md, "Casting: the group commit's statements built once, entities from
+    columns")."""
     electors = Elector.__table__
     return select(electors.c.college, electors.c.region_id).where(
         electors.c.consultation_id == bindparam("consultation_id"), electors.c.person_id == bindparam("person_id"))
