@@ -58,7 +58,9 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, actor_id: str | None, act
 
 def record(session: Session, action: str, *, actor_id: str | None = None, target_type: str = "",
            target_id: str = "", **data: Any) -> AuditEntry:
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    head = session.execute(  # read afresh: `record_many` may have moved the head without the ORM
+        select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
@@ -88,10 +90,12 @@ def record_many(session: Session, acts: list[Act]) -> None:
     their number (the head locked and read, the entries, the head moved): the ballot box's group commit
     (agora/consultations/ballot_box.py) writes one entry per ballot of a batch this way. The statements
     are built once and run on the session's connection, without the ORM (bench/README.md, "Casting:
-    the group commit's statements built once, entities from columns"). `record()` flushes its entry at
-    once, so the two mix in one transaction."""
+    the group commit's statements built once, entities from columns"). What the session holds is
+    flushed first, as `Session.execute` would; `record()` reads the head afresh, so the two mix in one
+    transaction."""
     if not acts:
         return
+    session.flush()
     connection = session.connection()
     statements = _many_statements()
     head = connection.execute(statements.lock_head).one_or_none()

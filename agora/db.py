@@ -20,6 +20,7 @@ from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, create
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect, Result
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import Executable
 
@@ -215,7 +216,8 @@ class LoadedColumns(Generic[Model]):
     commit's statements built once, entities from columns"). Select `columns` (labelled `prefix` +
     attribute name, so that they never clash with the statement's other columns) and pass the row to
     `attach`. The values go into the new instance's `__dict__`, which is where the ORM's own loading puts
-    them, and `make_transient_to_detached` gives it its identity with no pending change."""
+    them, and `make_transient_to_detached` gives it its identity with no pending change; an object the
+    session already holds is returned instead, its expired columns refilled from the row."""
 
     def __init__(self, model: type[Model], prefix: str) -> None:
         self.model = model
@@ -226,12 +228,24 @@ class LoadedColumns(Generic[Model]):
         return inspect(self.model)  # read on first use, once every model is mapped
 
     @cached_property
+    def _properties(self) -> tuple[Any, ...]:
+        """The mapped columns, each a plain column of the model's own table: a deferred column (a file's
+        bytes), a computed `column_property` or an attribute over several columns would not be loaded as
+        the ORM loads it, so such a model is refused rather than half-loaded."""
+        table = self._mapper.local_table
+        properties = tuple(self._mapper.column_attrs)
+        for prop in properties:
+            if prop.deferred or len(prop.columns) != 1 or prop.columns[0].table is not table:
+                raise TypeError(f"{self.model.__name__}.{prop.key} is not a plain column of its table")
+        return properties
+
+    @cached_property
     def keys(self) -> tuple[str, ...]:
-        return tuple(prop.key for prop in self._mapper.column_attrs)
+        return tuple(prop.key for prop in self._properties)
 
     @cached_property
     def columns(self) -> tuple[Any, ...]:
-        return tuple(prop.columns[0].label(self.prefix + prop.key) for prop in self._mapper.column_attrs)
+        return tuple(prop.columns[0].label(self.prefix + prop.key) for prop in self._properties)
 
     @cached_property
     def _primary_key(self) -> tuple[str, ...]:
@@ -242,7 +256,9 @@ class LoadedColumns(Generic[Model]):
         values = {key: mapping[self.prefix + key] for key in self.keys}
         identity = self._mapper.identity_key_from_primary_key([values[key] for key in self._primary_key])
         found = db.identity_map.get(identity)
-        if found is not None:  # already in this session: that object is the one (as the ORM would answer)
+        if found is not None:  # already in this session: that object is the one (as the ORM would answer),
+            for key in inspect(found).expired_attributes & values.keys():  # its expired values refilled
+                set_committed_value(found, key, values[key])
             return found  # type: ignore[no-any-return]
         instance = self._mapper.class_manager.new_instance()
         instance.__dict__.update(values)

@@ -168,13 +168,32 @@ def _table(statement: str) -> str:
     return words[[w.upper() for w in words].index(keyword) + 1]
 
 
-def test_a_batchs_audit_entries_follow_an_entry_recorded_earlier_in_its_transaction(database):
-    """record_many runs on the connection, without the ORM: what record() left to flush is seen first."""
+def test_a_batchs_audit_entries_and_single_entries_mix_in_one_transaction(database):
+    """record_many moves the head without the ORM: a record() after it must read the head afresh, even
+    with the head's object still held by the session (it reused a sequence number: IntegrityError)."""
     with database.transaction() as db:
         audit.record(db, "test.first", target_type="test", target_id="1")
+        held = db.get(audit.AuditHead, 1)  # the session keeps the head's object, as a caller might
         audit.record_many(db, [audit.Act("test.second", None, "test", "2"), audit.Act("test.third", None, "test", "3")])
         audit.record(db, "test.fourth", target_type="test", target_id="4")
+        assert held.seq == db.execute(select(audit.AuditHead.seq)).scalar_one()
     with database.session(write=False) as db:
         assert audit.verify(db).ok
         actions = list(db.execute(select(audit.AuditEntry.action).order_by(audit.AuditEntry.seq)).scalars())
     assert actions[-4:] == ["test.first", "test.second", "test.third", "test.fourth"]
+
+
+def test_record_many_flushes_what_the_session_holds_first(database):
+    """It runs on the connection, which does not autoflush: pending ORM work goes first, as
+    Session.execute would send it."""
+    from agora.people.models import Person
+
+    pending_id = "pending0person0000000000000000ab"
+    people = Person.__table__
+    with database.transaction() as db:
+        db.add(Person(id=pending_id, email="pending@example.org", name="Pending"))
+        audit.record_many(db, [audit.Act("test.after_pending", None, "person", pending_id)])
+        flushed = db.connection().execute(
+            select(func.count()).select_from(people).where(people.c.id == pending_id)
+        ).scalar_one()
+    assert flushed == 1
