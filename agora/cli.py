@@ -39,7 +39,7 @@ WEBSOCKET_PINGS = None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from agora import serving
 
     settings = load_settings()  # fail early with a clear message, before uvicorn starts
     if args.workers > 1 and settings.is_sqlite:
@@ -47,7 +47,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and not settings.redis_url:
         raise CommandError("several workers need AGORA_REDIS_URL so that live updates and rate limits reach "
                            "every worker")
-    uvicorn.run("agora.asgi:application", host=args.host, port=args.port, workers=args.workers,
+    serving.run("agora.asgi:application", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
                 access_log=args.log_level == "debug", ws_ping_interval=WEBSOCKET_PINGS)
     return 0

@@ -52,8 +52,8 @@ app = make_app()
 @contextlib.contextmanager
 def serving(workers: int, log: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     port = free_port()
-    code = (f"import uvicorn; uvicorn.run('http_ceiling:app', host='127.0.0.1', port={port}, workers={workers}, "
-            "log_level='warning', proxy_headers=True, access_log=False)")
+    code = (f"from agora import serving; serving.run('http_ceiling:app', host='127.0.0.1', port={port}, "
+            f"workers={workers}, log_level='warning', proxy_headers=True, access_log=False)")
     with log.open("wb") as out:
         process = subprocess.Popen([PYTHON, "-c", code], cwd=BENCH, stdout=out, stderr=subprocess.STDOUT)
     try:
