@@ -85,7 +85,10 @@ def _proposals_json(db: Session, meeting_ids: Iterable[str]) -> list[dict[str, A
 
 
 def _electorate(db: Session, region_ids: list[str] | None, college: CollegeKey | None) -> dict[str, Any]:
-    statement = (select(Person.voting_college, Region.slug, func.count()).join(Region, Region.id == Person.region_id)
+    """Who could have taken part: everyone active with a voting college (of `region_ids` and `college`
+    when given); the figures per region count those who have a region."""
+    statement = (select(Person.voting_college, Region.slug, func.count())
+                 .outerjoin(Region, Region.id == Person.region_id)
                  .where(Person.active.is_(True), Person.voting_college.is_not(None))
                  .group_by(Person.voting_college, Region.slug))
     if region_ids is not None:
@@ -96,7 +99,8 @@ def _electorate(db: Session, region_ids: list[str] | None, college: CollegeKey |
     by_region: dict[str, int] = {}
     for voting_college, slug, count in db.execute(statement).all():
         by_college[voting_college.value] += int(count)
-        by_region[slug] = by_region.get(slug, 0) + int(count)
+        if slug is not None:
+            by_region[slug] = by_region.get(slug, 0) + int(count)
     return {"eligible": sum(by_college.values()), "by_college": by_college,
             "by_region": dict(sorted(by_region.items()))}
 

@@ -146,6 +146,22 @@ def test_pre_assembly_synthesis_builder(client, database):
     assert sum(1 for s in document["sources"] if s["type"] == "meeting") == 3
 
 
+
+def test_the_synthesis_electorate_counts_the_people_without_a_region(client, database):
+    """Everyone with a voting college is in the General Assembly's electorate, with a region or not; the
+    figures per region count those who have one."""
+    _admin, _liege, _eupen, ag, _meetings = _setup(client, database)
+    builder = builder_for("pre_assembly_synthesis")
+    with database.transaction() as db:
+        before = builder.build(db, ag, "fr")["electorate"]
+    caller(database, region=None, voting_college="clients")
+    with database.transaction() as db:
+        after = builder.build(db, ag, "fr")["electorate"]
+    assert after["eligible"] == before["eligible"] + 1
+    assert after["by_college"] == {**before["by_college"], "clients": before["by_college"]["clients"] + 1}
+    assert after["by_region"] == before["by_region"]
+
+
 def test_meeting_builder(client, database):
     admin = caller(database, ["admin"])
     relay = caller(database, ["relay:liege"], region="liege")
