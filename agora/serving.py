@@ -7,16 +7,19 @@ connections open: in half of `bench/http_ceiling.py --workers 2` runs, one worke
 on one core while the other sat idle.
 
 So on Linux each worker listens on its own socket bound to the same address with `SO_REUSEPORT`,
-and the kernel spreads new connections over the workers' sockets. The parent keeps uvicorn's
-supervisor (restarting a worker that dies, passing signals on) and binds the address first itself,
-so that a port already taken fails at once, with a clear message, before any worker starts.
+and the kernel spreads new connections over the workers' sockets (elsewhere `SO_REUSEPORT` does not
+balance, and uvicorn's shared socket is kept). The parent keeps uvicorn's supervisor (restarting a
+worker that dies, passing signals on). Before any worker starts, it checks that nothing listens on
+the address, then holds it (`reserve`): a second `agora serve` on the same port fails at once.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -28,28 +31,79 @@ logger = logging.getLogger("uvicorn.error")
 
 def run(app: str, *, host: str, port: int, workers: int = 1, **options: Any) -> None:
     """Serve `app` (an import string) as `uvicorn.run` would, each of several workers on its own socket."""
-    if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
+    if workers <= 1 or not sys.platform.startswith("linux"):
         uvicorn.run(app, host=host, port=port, workers=workers, **options)
         return
     config = uvicorn.Config(app, host=host, port=port, workers=workers, **options)
     try:
-        reserved = reuse_port_socket(host, port)
+        reserved, address = reserve(host, port, config.backlog)
     except OSError as error:
         logger.error("cannot listen on %s port %d: %s", host, port, error.strerror or error)
         sys.exit(STARTUP_FAILURE)
     with reserved:
-        bound_port = reserved.getsockname()[1]  # the same port for every worker, also when 0 was asked
-        logger.info("agora listening on http://%s:%d with %d workers, each on its own socket", host, bound_port,
-                    workers)
-        Multiprocess(config, sockets=[WorkerSocket(host, bound_port)]).run()  # type: ignore[list-item]
+        shown = f"[{host}]" if ":" in host else host
+        logger.info("agora listening on http://%s:%d with %d workers, each on its own socket "
+                    "(CTRL+C to stop)", shown, address.port, workers)
+        Multiprocess(config, sockets=[address]).run()  # type: ignore[list-item]
 
 
-def reuse_port_socket(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to (host, port) with SO_REUSEADDR and SO_REUSEPORT, not yet listening."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+@dataclass(frozen=True)
+class WorkerSocket:
+    """What the supervisor hands each worker in place of a shared socket: it is pickled into the new
+    worker process, and unpickles there as that worker's own listening socket on the same address."""
+
+    host: str
+    port: int
+    backlog: int
+    reuse_address: bool
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int, int, bool]]:
+        return worker_socket, (self.host, self.port, self.backlog, self.reuse_address)
+
+
+def reserve(host: str, port: int, backlog: int) -> tuple[socket.socket, WorkerSocket]:
+    """Holds (host, port) for the workers: a bound socket that never listens, and what each worker
+    binds. Raises OSError (address in use) when something listens there already, whatever its options.
+
+    The held socket has `SO_REUSEPORT` without `SO_REUSEADDR`, so that no other program can bind the
+    address while no worker listens yet. Only when a previous server's closed connections still hold
+    the port (TIME_WAIT) is `SO_REUSEADDR` needed, by the parent and the workers alike."""
+    if port != 0:
+        _nothing_listens(host, port)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        held = _bound(host, port, reuse_address=False)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        held = _bound(host, port, reuse_address=True)  # nothing listens (checked): closed connections
+    reuse_address = bool(held.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR))
+    return held, WorkerSocket(host, held.getsockname()[1], backlog, reuse_address)
+
+
+def worker_socket(host: str, port: int, backlog: int, reuse_address: bool) -> socket.socket:
+    """In a new worker: its own listening socket. A failure ends the worker as a startup failure, which
+    stops the supervisor rather than have it start the worker again and again."""
+    try:
+        sock = _bound(host, port, reuse_address=reuse_address)
+        sock.listen(backlog)
+    except OSError as error:
+        sys.stderr.write(f"agora: a worker cannot listen on {host} port {port}: {error.strerror or error}\n")
+        sys.exit(STARTUP_FAILURE)
+    return sock
+
+
+def _nothing_listens(host: str, port: int) -> None:
+    """A plain bind succeeds next to closed connections, and fails next to any listening socket."""
+    with socket.socket(_family(host), socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def _bound(host: str, port: int, *, reuse_address: bool) -> socket.socket:
+    sock = socket.socket(_family(host), socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        if reuse_address:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
     except OSError:
@@ -58,13 +112,5 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class WorkerSocket:
-    """What the supervisor hands each worker in place of a shared socket: it is pickled into the new
-    worker process, and unpickles there as that worker's own socket, bound to the same address (uvicorn
-    makes it listen)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-
-    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
-        return reuse_port_socket, (self.host, self.port)
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET

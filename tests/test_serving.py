@@ -5,6 +5,7 @@ dies is replaced on its own socket; a port already taken stops the start with a 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import socket
@@ -15,6 +16,8 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 WHO_ANSWERS = textwrap.dedent("""
     import os
@@ -39,7 +42,7 @@ def _free_port() -> int:
 def _serve(directory: Path, port: int, workers: int) -> subprocess.Popen[str]:
     (directory / "who_answers.py").write_text(WHO_ANSWERS)
     code = (f"from agora import serving; serving.run('who_answers:app', host='127.0.0.1', port={port}, "
-            f"workers={workers}, log_level='info')")
+            f"workers={workers}, log_level='warning')")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(directory), *sys.path])}
     return subprocess.Popen([sys.executable, "-c", code], cwd=directory, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -116,6 +119,31 @@ def test_a_worker_that_dies_is_replaced_and_listens_on_its_own_socket(tmp_path):
             assert time.monotonic() < deadline, f"the killed worker was not replaced: {answered}"
             time.sleep(0.5)
         assert second in answered  # the other worker served on throughout
+        assert min(_burst(port).values()) >= 4  # the new worker has a socket of its own
+
+
+def test_a_second_server_on_the_same_port_stops_with_a_clear_message(tmp_path):
+    """The first server's workers listen with SO_REUSEPORT, as the second's would: without the check,
+    the two would share the port and its connections."""
+    with _served(tmp_path, workers=2) as (port, _process):
+        _workers_answering(port, 2)
+        second = _serve(tmp_path, port, workers=2)
+        output, _ = second.communicate(timeout=60)
+        assert second.returncode == 3, output
+        assert f"cannot listen on 127.0.0.1 port {port}" in output and "in use" in output, output
+
+
+def test_a_worker_that_cannot_listen_ends_as_a_startup_failure():
+    """uvicorn's supervisor stops on that exit code, rather than start the worker again and again."""
+    from agora import serving
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as ended:
+            serving.worker_socket("127.0.0.1", port, 128, reuse_address=True)
+    assert ended.value.code == 3
 
 
 def test_a_port_already_taken_stops_the_start_with_a_clear_message(tmp_path):
@@ -127,3 +155,28 @@ def test_a_port_already_taken_stops_the_start_with_a_clear_message(tmp_path):
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 3, output  # uvicorn's STARTUP_FAILURE
     assert f"cannot listen on 127.0.0.1 port {port}" in output and "in use" in output, output
+
+
+def test_the_port_of_a_previous_server_is_reused_and_still_held_against_others():
+    """A server just stopped leaves closed connections on its port (TIME_WAIT): the new one starts there
+    all the same, and nothing else can listen on the port while it holds it."""
+    from agora import serving
+
+    with socket.socket() as previous:
+        previous.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        previous.bind(("127.0.0.1", 0))
+        previous.listen()
+        port = previous.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted, _ = previous.accept()
+            accepted.close()  # the server's side closes first: its end waits in TIME_WAIT
+            time.sleep(0.1)
+    held, address = serving.reserve("127.0.0.1", port, 128)
+    assert address.reuse_address  # the closed connections were met, and allowed for
+    with held, serving.worker_socket(address.host, address.port, address.backlog, address.reuse_address), \
+            socket.socket() as intruder:
+        intruder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with pytest.raises(OSError) as refused:
+            intruder.bind(("127.0.0.1", port))
+            intruder.listen()
+        assert refused.value.errno == errno.EADDRINUSE
