@@ -87,8 +87,10 @@ def _workers_answering(port: int, count: int, timeout: float = 60) -> set[int]:
 
 def _burst(port: int) -> Counter[int]:
     """BURST connections opened at once, before any request is sent: which worker answers each."""
-    connections = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(BURST)]
+    connections: list[socket.socket] = []
     try:
+        for _ in range(BURST):
+            connections.append(socket.create_connection(("127.0.0.1", port), timeout=10))
         return Counter(_request(sock) for sock in connections)
     finally:
         for sock in connections:
