@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import free_port, stop
+
 WHO_ANSWERS = textwrap.dedent("""
     import os
 
@@ -33,12 +35,6 @@ WHO_ANSWERS = textwrap.dedent("""
 BURST = 32
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve(directory: Path, port: int, workers: int) -> subprocess.Popen[str]:
     (directory / "who_answers.py").write_text(WHO_ANSWERS)
     code = (f"from agora import serving; serving.run('who_answers:app', host='127.0.0.1', port={port}, "
@@ -50,17 +46,12 @@ def _serve(directory: Path, port: int, workers: int) -> subprocess.Popen[str]:
 
 @contextlib.contextmanager
 def _served(directory: Path, workers: int) -> Iterator[tuple[int, subprocess.Popen[str]]]:
-    port = _free_port()
+    port = free_port()
     process = _serve(directory, port, workers)
     try:
         yield port, process
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+        stop(process, signal.SIGINT)
 
 
 def _request(sock: socket.socket) -> int:

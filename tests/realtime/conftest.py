@@ -31,6 +31,7 @@ from agora.db import Database
 from agora.settings import Settings
 from tests.conftest import PASSWORD, TEST_SECRET
 from tests.factories import person
+from tests.processes import free_port, stop
 
 WAIT = 5.0  # seconds: the longest any single expected event, answer or start-up step may take
 SILENCE = 0.4  # seconds: how long an unexpected event is given to show up before we call it absent
@@ -281,22 +282,6 @@ class AgoraProcess:
         return self.log.read_text(errors="replace")[-4000:]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
 @pytest.fixture
 def agora_processes(database_url: str, database: Database, redis_url: str,
                     tmp_path: Path) -> Iterator[Callable[[int], list[AgoraProcess]]]:
@@ -307,7 +292,7 @@ def agora_processes(database_url: str, database: Database, redis_url: str,
     def start(count: int) -> list[AgoraProcess]:
         batch = []
         for n in range(count):
-            port = _free_port()
+            port = free_port()
             url = f"http://127.0.0.1:{port}"
             env = {**os.environ, "AGORA_DATABASE_URL": database_url, "AGORA_SECRET_KEY": TEST_SECRET,
                    "AGORA_BASE_URL": url, "AGORA_REDIS_URL": redis_url, "AGORA_VAR_DIR": str(tmp_path / "var"),
@@ -335,4 +320,4 @@ def agora_processes(database_url: str, database: Database, redis_url: str,
 
     yield start
     for proc in started:
-        _stop(proc.process)
+        stop(proc.process, timeout=5)
