@@ -54,3 +54,41 @@ def _on_one_or_two_lines(word: str, text: str) -> bool:
     other cells of its row may then be printed between its two halves)."""
     return word in "".join(text.split()) or any(word[:cut] in text and word[cut:] in text
                                                  for cut in range(8, len(word) - 7))
+
+
+def _participation_sentence(doc: dict, reader: str) -> str:
+    import re
+
+    from agora.i18n import language
+    from agora.reports import render
+    from agora.web import templating
+
+    with language(reader):
+        html = templating.render("reports/_document.html", {**render.helpers(doc, reader), "regions": {}})
+    section = re.search(r'<section aria-labelledby="participation-title">(.*?)</section>', html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", section).split())
+
+
+def test_a_meetings_report_says_who_took_part_and_a_consultation_who_voted():
+    """People take part in a meeting; they vote in a consultation. The board reads which, in its language."""
+    doc = {"kind": "pre_assembly_synthesis", "language": "fr", "title": {"fr": "Synthèse"}, "items": [],
+           "status": "draft", "version": 1, "integrity": {"sha256": "0" * 64},
+           "electorate": {"eligible": 2500, "by_college": {"members": 2000, "permanents": 100, "clients": 300,
+                                                           "partners": 100}, "by_region": {}},
+           "participation": {"voters": 216, "rate": 0.0864, "by_college": {"members": 144, "permanents": 24,
+                                                                            "clients": 36, "partners": 12},
+                             "by_region": {}}}
+    assert "216 personnes ont participé (8,6 % des 2 500 ayants droit)." in _participation_sentence(doc, "fr")
+    assert "216 personen hebben deelgenomen (8,6% van de 2.500 stemgerechtigden)." in _participation_sentence(
+        doc, "nl")
+    german = _participation_sentence(doc, "de")
+    assert "216 Personen haben teilgenommen (8,6 % der 2.500 Stimmberechtigten)." in german
+    assert "Anwesende" in german and "abgestimmt" not in german and "Abstimmende" not in german
+
+    one = {**doc, "participation": {**doc["participation"], "voters": 1, "rate": 0.0004}}
+    assert "1 personne a participé (" in _participation_sentence(one, "fr")
+    nobody_registered = {**doc, "electorate": {**doc["electorate"], "eligible": 0}}
+    assert "216 Personen haben teilgenommen." in _participation_sentence(nobody_registered, "de")
+
+    french = _participation_sentence({**doc, "kind": "consultation"}, "fr")
+    assert "216 des 2 500 ayants droit ont voté (8,6 %)." in french and "participé" not in french
