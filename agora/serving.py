@@ -70,13 +70,14 @@ def reserve(host: str, port: int, backlog: int) -> tuple[socket.socket, WorkerSo
     the port (TIME_WAIT) is `SO_REUSEADDR` needed, by the parent and the workers alike."""
     if port != 0:
         _nothing_listens(host, port)
+    reuse_address = False
     try:
         held = _bound(host, port, reuse_address=False)
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise
-        held = _bound(host, port, reuse_address=True)  # nothing listens (checked): closed connections
-    reuse_address = bool(held.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR))
+        reuse_address = True  # nothing listens (checked): a stopped server's closed connections
+        held = _bound(host, port, reuse_address=True)
     return held, WorkerSocket(host, held.getsockname()[1], backlog, reuse_address)
 
 

@@ -146,7 +146,6 @@ def test_pre_assembly_synthesis_builder(client, database):
     assert sum(1 for s in document["sources"] if s["type"] == "meeting") == 3
 
 
-
 def test_the_synthesis_electorate_counts_the_people_without_a_region(client, database):
     """Everyone with a voting college is in the General Assembly's electorate, with a region or not; the
     figures per region count those who have one."""

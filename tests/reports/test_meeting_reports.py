@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
+from agora.i18n import language
+from agora.reports import render
 from agora.reports.document import validate
+from agora.web import templating
 from tests.meetings.test_report import _setup
 from tests.reports.support import canonical_sha256, pdf_text
 
@@ -57,12 +61,6 @@ def _on_one_or_two_lines(word: str, text: str) -> bool:
 
 
 def _participation_sentence(doc: dict, reader: str) -> str:
-    import re
-
-    from agora.i18n import language
-    from agora.reports import render
-    from agora.web import templating
-
     with language(reader):
         html = templating.render("reports/_document.html", {**render.helpers(doc, reader), "regions": {}})
     section = re.search(r'<section aria-labelledby="participation-title">(.*?)</section>', html, re.S).group(1)
