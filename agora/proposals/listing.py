@@ -24,7 +24,7 @@ from agora.deliberation.scope import ScopeKind
 from agora.moderation.models import ModerationState
 from agora.people.models import CollegeKey, Person, Region
 from agora.permissions import Principal
-from agora.proposals.models import Proposal, ProposalStatus
+from agora.proposals.models import Proposal, ProposalCount, ProposalStatus
 
 PAGE_SIZE = 20
 PAGE_SIZES = (20, 50, 100)  # the list's page sizes a reader may choose (`per_page`)
@@ -62,12 +62,20 @@ class ProposalFilter:
         return "relevance" if self.query.strip() else "recent"
 
 
+def _state_conditions(moderation: Any, status: Any) -> dict[str, Callable[[], Any]]:
+    """The conditions on a proposal's moderation state and status, over those two columns: the
+    proposals' own, or `proposal_counts`' (the same rows counted)."""
+    return {
+        "status": lambda: status == bindparam("status"),
+        "public": lambda: (moderation == ModerationState.VISIBLE) & (status != ProposalStatus.DRAFT),
+        "not_withdrawn": lambda: status != ProposalStatus.WITHDRAWN,
+    }
+
+
 # Each condition a filter may set, with the bound parameters it reads.
 _CONDITIONS: dict[str, Callable[[], Any]] = {
     "author": lambda: Proposal.author_id == bindparam("author_id"),
-    "status": lambda: Proposal.status == bindparam("status"),
-    "public": lambda: (Proposal.moderation == ModerationState.VISIBLE) & (Proposal.status != ProposalStatus.DRAFT),
-    "not_withdrawn": lambda: Proposal.status != ProposalStatus.WITHDRAWN,
+    **_state_conditions(Proposal.moderation, Proposal.status),
     "scope": lambda: Proposal.scope_kind == bindparam("scope"),
     "region": lambda: Proposal.region_id.in_(select(Region.id).where(Region.slug == bindparam("region"))),
     "college": lambda: Proposal.college == bindparam("college"),
@@ -168,8 +176,21 @@ def _counted() -> Select[Any]:
     return select(func.count()).select_from(Proposal)
 
 
+# The same conditions over `proposal_counts`: a list filtered by them alone (the unfiltered list, a
+# status) is counted by adding up a few of its rows rather than by counting the proposals.
+_COUNTED_CONDITIONS = _state_conditions(ProposalCount.moderation, ProposalCount.status)
+
+
 def _count(shape: tuple[str, ...], query: str) -> Select[Any]:
+    if not query.strip() and all(name in _COUNTED_CONDITIONS for name in shape):
+        return _kept_count(shape)
     return _searched(_filtered(_counted, shape), query)
+
+
+@lru_cache(maxsize=16)
+def _kept_count(shape: tuple[str, ...]) -> Select[Any]:
+    return (select(func.coalesce(func.sum(ProposalCount.proposals), 0))
+            .where(*(_COUNTED_CONDITIONS[name]() for name in shape)))
 
 
 def count_listed(db: Session, principal: Principal, f: ProposalFilter) -> int:
