@@ -42,8 +42,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from agora import serving
 
     settings = load_settings()  # fail early with a clear message, before uvicorn starts
-    if args.workers > 1 and settings.is_sqlite:
-        raise CommandError("several workers need PostgreSQL (AGORA_DATABASE_URL) and Redis (AGORA_REDIS_URL)")
     if args.workers > 1 and not settings.redis_url:
         raise CommandError("several workers need AGORA_REDIS_URL so that live updates and rate limits reach "
                            "every worker")

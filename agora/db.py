@@ -7,6 +7,9 @@ Handlers run their unit of work in a worker thread through `agora.web.endpoint`.
 from __future__ import annotations
 
 import enum
+import fcntl
+import logging
+import os
 import sqlite3
 import threading
 import uuid
@@ -18,7 +21,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, create_engine, event, inspect
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.engine import Dialect, Result
+from sqlalchemy.engine import Dialect, Result, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import QueuePool
@@ -78,6 +81,7 @@ class Base(DeclarativeBase):
 
 
 Model = TypeVar("Model")
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_S = 30
 # Connections kept open per process: at least as many as the threads that may hold one (anyio's
@@ -91,25 +95,76 @@ POSTGRES_POOL_SIZE = 20
 
 
 class _WriterLock:
-    """One writer at a time per database file *within this process*, handed over at once.
+    """One writer at a time per database file, handed over at once, within this process and across
+    the processes that open the same file (the workers of `agora serve --workers N`, the command line).
 
     SQLite's own busy handler polls: a writer that finds the file locked sleeps 1, 2, 5 … up to
     100 ms between tries, so under a burst of writers the lock sits free while they sleep and the
-    waits add up to seconds (bench/README.md, ballots_sqlite). Threads of one process queue here
-    instead and the next one starts as soon as the previous transaction ends. Other processes (the
-    command line, a second server) still meet SQLite's busy timeout, as before. A thread that waits
-    longer than the busy timeout goes on to BEGIN IMMEDIATE anyway and gets SQLite's own answer
-    ("database is locked"), so nothing can wait here forever.
+    waits add up to seconds (bench/README.md, ballots_sqlite). Threads of one process queue on a
+    thread lock; the thread holding it then takes an exclusive `flock` on a file next to the database
+    (`<database>-writer`), on which the processes queue in the kernel and wake as soon as the holder
+    lets go. A process that dies lets go of it too. A thread that waits longer than the busy timeout
+    for its own process's lock goes on to BEGIN IMMEDIATE anyway and gets SQLite's own answer
+    ("database is locked"), so no thread can wait forever on a write transaction it holds itself. The
+    `flock` is taken only by the thread holding its process's lock, and only ever waited for behind
+    another process's write transaction, for as long as that transaction lasts. Without a file (an
+    in-memory database) or where the lock file cannot be opened, only the thread lock is taken.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, path: str | None = None) -> None:
         self._lock = threading.Lock()
+        self._path = path
+        self._file: int | None = None
+        self._opened_by: int | None = None
+        self._holds_file = False
 
     def acquire(self) -> bool:
-        return self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S)
+        if not self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+            return False
+        try:
+            self._lock_file()
+        except BaseException:
+            self._lock.release()
+            raise
+        return True
 
     def release(self) -> None:
-        self._lock.release()
+        try:
+            if self._holds_file:
+                self._holds_file = False
+                fcntl.flock(self._file, fcntl.LOCK_UN)  # type: ignore[arg-type]
+        finally:
+            self._lock.release()
+
+    def _lock_file(self) -> None:
+        file = self._opened_file()
+        if file is not None:
+            fcntl.flock(file, fcntl.LOCK_EX)  # lets go of the GIL while it waits
+            self._holds_file = True
+
+    def _opened_file(self) -> int | None:
+        """The lock file's descriptor, opened once per process (a forked child opens its own: a
+        `flock` belongs to the open file, which parent and child would otherwise share)."""
+        if self._path is None:
+            return None
+        if self._opened_by != os.getpid():
+            try:
+                self._file = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError as error:
+                log.warning("no lock file for SQLite's writers (%s): other processes wait in SQLite's "
+                            "busy handler", error)
+                self._path = None
+                return None
+            self._opened_by = os.getpid()
+        return self._file
+
+
+def writer_lock_path(database_url: str) -> str | None:
+    """Where the writers of a SQLite database file queue across processes; None in memory."""
+    database = make_url(database_url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database + "-writer"
 
 
 def _connection_class(writer: _WriterLock) -> type[sqlite3.Connection]:
@@ -188,7 +243,7 @@ def make_engine(database_url: str) -> Engine:
             # (2 MiB each at most) warm; first in, first out filled all 48 caches in turn.
             pool_use_lifo=True,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S,
-                          "factory": _connection_class(_WriterLock())},
+                          "factory": _connection_class(_WriterLock(writer_lock_path(database_url)))},
         )
         _configure_sqlite(engine)
         return engine

@@ -248,6 +248,7 @@ def served(env: dict[str, str], port: int, log: Path, workers: int = 1) -> Itera
                 if time.monotonic() > deadline:
                     raise BenchError("agora serve did not listen within 60 s") from None
                 time.sleep(0.05)
+        wait_for_workers(port, workers, deadline, process)
         try:
             yield process
         except BenchError as error:  # a set-up call or a check went wrong: say what the server said
@@ -255,6 +256,23 @@ def served(env: dict[str, str], port: int, log: Path, workers: int = 1) -> Itera
             raise BenchError(f"{error}\n--- {log.name}, last lines ---\n{tail}") from None
     finally:
         stop_process(process)
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:`port` (/proc/net/tcp): one per worker of `--workers N`,
+    each worker listening on its own socket (agora/serving.py)."""
+    local = f"0100007F:{port:04X}"
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for line in rows if (fields := line.split())[1] == local and fields[3] == "0A")
+
+
+def wait_for_workers(port: int, workers: int, deadline: float, process: subprocess.Popen[bytes]) -> None:
+    """Until every worker listens: a load that starts while one worker is up puts all its keep-alive
+    connections on that worker."""
+    while workers > 1 and listening_sockets(port) < workers:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise BenchError(f"{listening_sockets(port)} of {workers} workers listen on port {port}")
+        time.sleep(0.05)
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -756,8 +774,8 @@ def run(voters: int = 2000, connections: int = 32, generator: str = "auto", seed
         if postgres:
             empty_postgres(postgres)
             env["AGORA_DATABASE_URL"] = database_file = postgres
-            if redis:
-                env["AGORA_REDIS_URL"] = redis
+        if redis:
+            env["AGORA_REDIS_URL"] = redis
         agora(env, "db", "upgrade")
         started = time.perf_counter()
         if postgres:

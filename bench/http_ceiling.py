@@ -26,7 +26,7 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from ballots import BenchError, free_port, stop_process, tree_cpu_seconds  # noqa: E402
+from ballots import BenchError, free_port, stop_process, tree_cpu_seconds, wait_for_workers  # noqa: E402
 from pages import PYTHON, run_wrk  # noqa: E402
 
 
@@ -66,7 +66,7 @@ def serving(workers: int, log: Path) -> Iterator[tuple[int, subprocess.Popen[byt
             if time.monotonic() > deadline:
                 raise BenchError("the bare app did not listen within 60 s")
             time.sleep(0.1)
-        time.sleep(0.5 * workers)  # the workers of `--workers N` start after the socket is bound
+        wait_for_workers(port, workers, deadline, process)
         yield port, process
     finally:
         stop_process(process)

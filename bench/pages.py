@@ -41,13 +41,14 @@ sys.path.insert(0, str(ROOT))
 from ballots import (  # noqa: E402
     BenchError,
     agora,
-    cpu_seconds,
     environment,
     free_port,
     served,
     start_profiler,
     stop_process,
     stop_profiler,
+    tree_cpu_seconds,
+    wait_for_workers,
 )
 
 from agora.forums.services import POSTS_PER_PAGE  # noqa: E402
@@ -56,6 +57,7 @@ from agora.settings import Settings  # noqa: E402
 # agora serve's default AGORA_READ_THREADS: the baseline draws as many pages at once as agora does
 READ_THREADS = next(f.default for f in dataclasses.fields(Settings) if f.name == "read_threads")
 
+WARM_UP_S = 2
 PROPOSALS_PER_PAGE = 50  # issue 8: "50 per page", asked as ?per_page=50 (agora.proposals.listing.PAGE_SIZES)
 
 LUA = BENCH / "page.lua"
@@ -156,15 +158,23 @@ def run_wrk(url: str, seconds: int, connections: int, headers: dict[str, str], d
             "generator_cpu_pct": 100 * (usage.ru_utime + usage.ru_stime) / elapsed}
 
 
+def warm_up(url: str, seconds: int, connections: int, headers: dict[str, str], directory: Path,
+            label: str) -> None:
+    """The same load for WARM_UP_S (at most the measure's own length), not measured: every worker has
+    drawn the page (templates compiled, caches filled) before the measure starts, agora's and the
+    baseline's alike. With several workers the page fetched for the checks warmed only one of them."""
+    run_wrk(url, min(WARM_UP_S, seconds), connections, headers, directory, f"warm-{label}")
+
+
 @contextlib.contextmanager
 def baseline_server(database: Path, kind: str, target_id: str, size: int, per_page: int,
-                    log: Path) -> Iterator[int]:
+                    log: Path, workers: int = 1) -> Iterator[int]:
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen([PYTHON, str(BENCH / "page_baseline.py"), "--database", str(database),
                                     "--port", str(port), "--kind", kind, "--target-id", target_id,
                                     "--size", str(size), "--per-page", str(per_page),
-                                    "--threads", str(READ_THREADS)],
+                                    "--threads", str(READ_THREADS), "--workers", str(workers)],
                                    stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -178,18 +188,24 @@ def baseline_server(database: Path, kind: str, target_id: str, size: int, per_pa
             if time.monotonic() > deadline:
                 raise BenchError("the baseline app did not answer within 60 s")
             time.sleep(0.1)
+        wait_for_workers(port, workers, deadline, process)
         yield port
     finally:
         stop_process(process)
 
 
 def run(proposals: int = 10_000, posts: int = 500, seconds: int = 20, connections: int = 32,
-        profile: Path | None = None, say: Any = print) -> dict[str, Any]:
-    """`profile`: a directory where py-spy's collapsed stacks of agora's server go, one file a page."""
+        workers: int = 1, redis: str | None = None, profile: Path | None = None,
+        say: Any = print) -> dict[str, Any]:
+    """`workers`: processes of `agora serve` (with `redis`, which several workers need) and of the
+    baseline. `profile`: a directory where py-spy's collapsed stacks of agora's server go, one file a
+    page (of its first worker, with several)."""
     with tempfile.TemporaryDirectory(prefix="agora-bench-pages-") as tmp:
         directory = Path(tmp)
         port = free_port()
         env = environment(directory, port)
+        if redis:
+            env["AGORA_REDIS_URL"] = redis
         agora(env, "db", "upgrade")
         started = time.perf_counter()
         thread_id, cookie = prepare(env["AGORA_DATABASE_URL"], proposals, posts)
@@ -198,27 +214,29 @@ def run(proposals: int = 10_000, posts: int = 500, seconds: int = 20, connection
         headers = {"Cookie": f"agora_session={cookie}; __Host-agora_session={cookie}", "Accept-Language": "fr"}
         pages = {"proposals": f"/proposals?per_page={PROPOSALS_PER_PAGE}", "thread": f"/forums/threads/{thread_id}"}
         figures: dict[str, Any] = {"proposals": proposals, "posts": posts, "seconds": seconds,
-                                   "connections": connections, "problems": []}
+                                   "connections": connections, "workers": workers, "problems": []}
         measured: dict[str, dict[str, Any]] = {}
-        with served(env, port, directory / "server.log") as server:
+        with served(env, port, directory / "server.log", workers) as server:
             for kind, path in pages.items():
                 status, html = fetch(port, path, headers)
                 figures["problems"] += check_page(status, html, kind)
                 size = len(html.encode())
                 profiler = start_profiler(server.pid, profile / f"{kind}.txt") if profile else None
-                cpu = cpu_seconds(server.pid)
+                warm_up(f"http://127.0.0.1:{port}{path}", seconds, connections, headers, directory, kind)
+                cpu = tree_cpu_seconds(server.pid)
                 got = run_wrk(f"http://127.0.0.1:{port}{path}", seconds, connections, headers, directory, kind)
                 if profiler:
                     stop_profiler(profiler)
-                got["server_cpu_pct"] = 100 * (cpu_seconds(server.pid) - cpu) / got["seconds"]
+                got["server_cpu_pct"] = 100 * (tree_cpu_seconds(server.pid) - cpu) / got["seconds"]
                 got["bytes"] = size
                 measured[kind] = got
         per_page = {"proposals": PROPOSALS_PER_PAGE, "thread": POSTS_PER_PAGE}
         for kind in pages:
             target = thread_id if kind == "thread" else ""
             with baseline_server(directory / "agora.db", kind, target, measured[kind]["bytes"], per_page[kind],
-                                 directory / f"baseline-{kind}.log") as base_port:
+                                 directory / f"baseline-{kind}.log", workers) as base_port:
                 status, html = fetch(base_port, "/", {})
+                warm_up(f"http://127.0.0.1:{base_port}/", seconds, connections, {}, directory, f"base-{kind}")
                 got = run_wrk(f"http://127.0.0.1:{base_port}/", seconds, connections, {}, directory, f"base-{kind}")
                 got["bytes"] = len(html.encode())
                 measured[kind]["baseline"] = got
@@ -251,12 +269,15 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=500)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=1, help="processes of agora and of the baseline")
+    parser.add_argument("--redis", help="the Redis URL that several workers need")
     parser.add_argument("--profile", type=Path, help="a directory: py-spy samples agora's server during each "
                                                       "page's load (collapsed stacks, one .txt a page)")
     args = parser.parse_args()
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    figures = run(args.proposals, args.posts, args.seconds, args.connections, args.profile)
+    figures = run(args.proposals, args.posts, args.seconds, args.connections, args.workers, args.redis,
+                  args.profile)
     print(describe(figures))
     for problem in figures["problems"]:
         print(f"  PROBLEM: {problem}")

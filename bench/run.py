@@ -157,13 +157,13 @@ def sequential_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     ], f
 
 
-def page_rows(**size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def page_rows(suffix: str = "", **size: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     f = pages.run(**size, say=say)
     say(pages.describe(f))
     rows = []
     for kind, (ratio_goal, p99_goal) in PAGE_GOALS.items():
         got, base = f[kind], f[kind]["baseline"]
-        name = f"page_{kind}"
+        name = f"page_{kind}{suffix}"
         rows += [
             row(name, got["per_s"], "pages/s", f">= {ratio_goal} x baseline", baseline=base["per_s"],
                 met=got["per_s"] >= ratio_goal * base["per_s"]),
@@ -285,6 +285,12 @@ SCENARIOS = [
     Scenario("ballots_sqlite", "voters casting through the API against `agora serve` on SQLite",
              full={"voters": 2_000, "connections": 32, "generator": "auto"},
              smoke={"voters": 80, "connections": 4, "generator": "auto"}, run=ballots_rows),
+    Scenario("ballots_sqlite_2_workers", "the same against `agora serve --workers 2` on the same SQLite file, "
+             "with Redis: a process per core, their writes queued on the database's lock file",
+             full={"name": "ballots_sqlite_2_workers", "voters": 2_000, "connections": 32, "generator": "auto",
+                   "workers": 2, "redis": REDIS_URL},
+             smoke={"name": "ballots_sqlite_2_workers", "voters": 60, "connections": 4, "generator": "auto",
+                    "workers": 2, "redis": REDIS_URL}, run=ballots_rows),
     Scenario("ballots_sqlite_python", "the same, driven by the Python generator (keeps it working)",
              full={}, smoke={"name": "ballots_sqlite_python", "voters": 40, "connections": 4, "generator": "python"},
              run=ballots_rows),
@@ -300,6 +306,12 @@ SCENARIOS = [
              "against a bare Starlette baseline",
              full={"proposals": 10_000, "posts": 500, "seconds": 20, "connections": 32},
              smoke={"proposals": 200, "posts": 60, "seconds": 1, "connections": 4}, run=page_rows),
+    Scenario("pages_2_workers", "the same pages against `agora serve --workers 2` on SQLite with Redis, and the "
+             "baseline served by two workers the same way",
+             full={"suffix": "_2_workers", "proposals": 10_000, "posts": 500, "seconds": 20, "connections": 32,
+                   "workers": 2, "redis": REDIS_URL},
+             smoke={"suffix": "_2_workers", "proposals": 200, "posts": 60, "seconds": 1, "connections": 4,
+                    "workers": 2, "redis": REDIS_URL}, run=page_rows),
     Scenario("http_ceiling", "a bare Starlette app answering with no work at all, 1 process and 2: the most "
              "any handler could reach here (for information, beside the ballots)",
              full={"seconds": 10, "connections": 32}, smoke={"seconds": 1, "connections": 4}, run=ceiling_rows),

@@ -273,3 +273,16 @@ def test_serve_leaves_the_socket_heartbeat_to_engine_io(cli, monkeypatch):
     assert cli("serve", "--port", "8123") == 0
     assert started["app"] == "agora.asgi:application" and started["port"] == 8123
     assert started["ws_ping_interval"] is None  # Engine.IO pings every socket every 25 s already
+
+
+def test_several_workers_on_sqlite_need_redis_and_share_the_database_file(cli, monkeypatch, capsys):
+    from agora import serving
+
+    started = {}
+    monkeypatch.setattr(serving, "run", lambda app, **options: started.update(app=app, **options))
+    monkeypatch.delenv("AGORA_REDIS_URL", raising=False)
+    assert cli("serve", "--workers", "2") == 2
+    assert "AGORA_REDIS_URL" in capsys.readouterr().err and started == {}
+    monkeypatch.setenv("AGORA_REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert cli("serve", "--workers", "2") == 0
+    assert started["workers"] == 2  # on SQLite too: the workers queue their writes on the lock file
