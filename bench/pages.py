@@ -160,10 +160,12 @@ def run_wrk(url: str, seconds: int, connections: int, headers: dict[str, str], d
 
 def warm_up(url: str, seconds: int, connections: int, headers: dict[str, str], directory: Path,
             label: str) -> None:
-    """The same load for WARM_UP_S (at most the measure's own length), not measured: every worker has
-    drawn the page (templates compiled, caches filled) before the measure starts, agora's and the
-    baseline's alike. With several workers the page fetched for the checks warmed only one of them."""
-    run_wrk(url, min(WARM_UP_S, seconds), connections, headers, directory, f"warm-{label}")
+    """The same load for WARM_UP_S (at most half the measure's length: none for the smoke's 1 s), not
+    measured: every worker has drawn the page (templates compiled, caches filled) before the measure
+    starts, agora's and the baseline's alike. With several workers the page fetched for the checks
+    warmed only one of them."""
+    if warm := min(WARM_UP_S, seconds // 2):
+        run_wrk(url, warm, connections, headers, directory, f"warm-{label}")
 
 
 @contextlib.contextmanager
