@@ -72,6 +72,12 @@ def _tables() -> list[Table]:
     return [table for table in Base.metadata.sorted_tables if not table.info.get("derived")]
 
 
+def _derived_tables() -> list[Table]:
+    import agora.models  # noqa: F401
+
+    return [table for table in Base.metadata.sorted_tables if table.info.get("derived")]
+
+
 def _code_revision() -> str:
     from alembic.script import ScriptDirectory
 
@@ -154,7 +160,7 @@ def _read_connection(database: Database) -> Connection:
 
 def _check_tables_known(conn: Connection, tables: list[Table]) -> None:
     present = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
-    derived = {table.name for table in Base.metadata.sorted_tables if table.info.get("derived")}
+    derived = {table.name for table in _derived_tables()}
     unknown = sorted(present - derived - {table.name for table in tables})
     if unknown:
         raise BackupError(f"the database has tables this agora does not know ({', '.join(unknown)}); "
@@ -363,6 +369,8 @@ def restore(database: Database, path: str | Path) -> int:
         conn = session.connection()
         _ensure_empty(conn, tables)
         for table in reversed(tables):  # the defaults of a fresh database make way for the copy's
+            conn.execute(table.delete())
+        for table in _derived_tables():  # rebuilt from zero by the triggers as the rows come in
             conn.execute(table.delete())
 
         pending: list[dict[str, Any]] = []

@@ -3,6 +3,7 @@ the list's total is read from it when the filter is about moderation and status 
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from agora.proposals import cards, listing
@@ -91,3 +92,14 @@ def test_the_list_total_is_read_from_the_counts_and_agrees_with_counting(databas
                                  values).scalar_one()
             assert total == counted, name
     assert filters and total == 5  # the search found the five published proposals about the potager
+
+
+@pytest.mark.postgresql
+def test_a_truncate_of_the_proposals_empties_the_counts(database):
+    """TRUNCATE fires no row trigger on PostgreSQL: a statement trigger empties the counts with it."""
+    author, = people(database, [])
+    make_proposal(database, author, title="Une proposition bientôt effacée")
+    assert _kept(database) == {("visible", "published"): 1}
+    with database.transaction() as db:
+        db.execute(text("TRUNCATE proposals CASCADE"))
+    assert _kept(database) == _counted(database) == {}

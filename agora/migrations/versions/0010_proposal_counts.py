@@ -36,27 +36,46 @@ SQLITE_TRIGGERS = (
        END""",
 )
 
-POSTGRESQL_FUNCTION = """
-CREATE FUNCTION proposal_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'UPDATE' AND OLD.moderation = NEW.moderation AND OLD.status = NEW.status THEN
-    RETURN NULL;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    UPDATE proposal_counts SET proposals = proposals - 1
-     WHERE moderation = OLD.moderation AND status = OLD.status;
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    INSERT INTO proposal_counts (moderation, status, proposals) VALUES (NEW.moderation, NEW.status, 1)
-    ON CONFLICT (moderation, status) DO UPDATE SET proposals = proposal_counts.proposals + 1;
-  END IF;
-  RETURN NULL;
-END
-$$"""
+# On PostgreSQL a change of state moves one from a row to another; the two rows are always locked in
+# the same order (by key), so two changes in opposite directions at once cannot deadlock. TRUNCATE
+# fires no row trigger: a statement trigger empties the counts with it.
+POSTGRESQL_FUNCTIONS = (
+    """CREATE FUNCTION proposal_counts_add(counted_moderation text, counted_status text, change integer)
+       RETURNS void LANGUAGE sql AS $$
+         INSERT INTO proposal_counts (moderation, status, proposals)
+         VALUES (counted_moderation, counted_status, change)
+         ON CONFLICT (moderation, status) DO UPDATE SET proposals = proposal_counts.proposals + change
+       $$""",
+    """CREATE FUNCTION proposal_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF TG_OP = 'INSERT' THEN
+           PERFORM proposal_counts_add(NEW.moderation, NEW.status, 1);
+         ELSIF TG_OP = 'DELETE' THEN
+           PERFORM proposal_counts_add(OLD.moderation, OLD.status, -1);
+         ELSIF (OLD.moderation, OLD.status) < (NEW.moderation, NEW.status) THEN
+           PERFORM proposal_counts_add(OLD.moderation, OLD.status, -1);
+           PERFORM proposal_counts_add(NEW.moderation, NEW.status, 1);
+         ELSIF (OLD.moderation, OLD.status) > (NEW.moderation, NEW.status) THEN
+           PERFORM proposal_counts_add(NEW.moderation, NEW.status, 1);
+           PERFORM proposal_counts_add(OLD.moderation, OLD.status, -1);
+         END IF;
+         RETURN NULL;
+       END
+       $$""",
+    """CREATE FUNCTION proposal_counts_empty() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         DELETE FROM proposal_counts;
+         RETURN NULL;
+       END
+       $$""",
+)
 
-POSTGRESQL_TRIGGER = """
-CREATE TRIGGER proposal_counts_follow AFTER INSERT OR DELETE OR UPDATE OF moderation, status ON proposals
-FOR EACH ROW EXECUTE FUNCTION proposal_counts_follow()"""
+POSTGRESQL_TRIGGERS = (
+    """CREATE TRIGGER proposal_counts_follow AFTER INSERT OR DELETE OR UPDATE OF moderation, status
+       ON proposals FOR EACH ROW EXECUTE FUNCTION proposal_counts_follow()""",
+    """CREATE TRIGGER proposal_counts_empty AFTER TRUNCATE ON proposals
+       FOR EACH STATEMENT EXECUTE FUNCTION proposal_counts_empty()""",
+)
 
 
 def upgrade() -> None:
@@ -66,11 +85,14 @@ def upgrade() -> None:
     sa.Column('proposals', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('moderation', 'status', name=op.f('pk_proposal_counts'))
     )
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    if postgresql:  # no proposal written by a running server between the count and the triggers
+        op.execute("LOCK TABLE proposals IN SHARE ROW EXCLUSIVE MODE")
     op.execute("INSERT INTO proposal_counts (moderation, status, proposals) "
                "SELECT moderation, status, count(*) FROM proposals GROUP BY moderation, status")
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(POSTGRESQL_FUNCTION)
-        op.execute(POSTGRESQL_TRIGGER)
+    if postgresql:
+        for statement in (*POSTGRESQL_FUNCTIONS, *POSTGRESQL_TRIGGERS):
+            op.execute(statement)
     else:
         for trigger in SQLITE_TRIGGERS:
             op.execute(trigger)
@@ -78,8 +100,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER proposal_counts_empty ON proposals")
         op.execute("DROP TRIGGER proposal_counts_follow ON proposals")
+        op.execute("DROP FUNCTION proposal_counts_empty()")
         op.execute("DROP FUNCTION proposal_counts_follow()")
+        op.execute("DROP FUNCTION proposal_counts_add(text, text, integer)")
     else:
         for name in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER proposal_counts_{name}")
