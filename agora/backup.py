@@ -65,17 +65,12 @@ class BackupError(Exception):
     """The copy cannot be made or restored; the message says why. Nothing was written."""
 
 
-def _tables() -> list[Table]:
+def _tables(*, derived: bool = False) -> list[Table]:
+    """The tables a copy holds, or with `derived` those it leaves out: a derived table (its `info`) is
+    kept by triggers from the others, and restoring them rebuilds it."""
     import agora.models  # noqa: F401  (every model registered on Base.metadata)
 
-    # A derived table (its `info`) is kept by triggers from the others: restoring them rebuilds it.
-    return [table for table in Base.metadata.sorted_tables if not table.info.get("derived")]
-
-
-def _derived_tables() -> list[Table]:
-    import agora.models  # noqa: F401
-
-    return [table for table in Base.metadata.sorted_tables if table.info.get("derived")]
+    return [table for table in Base.metadata.sorted_tables if bool(table.info.get("derived")) == derived]
 
 
 def _code_revision() -> str:
@@ -160,7 +155,7 @@ def _read_connection(database: Database) -> Connection:
 
 def _check_tables_known(conn: Connection, tables: list[Table]) -> None:
     present = set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
-    derived = {table.name for table in _derived_tables()}
+    derived = {table.name for table in _tables(derived=True)}
     unknown = sorted(present - derived - {table.name for table in tables})
     if unknown:
         raise BackupError(f"the database has tables this agora does not know ({', '.join(unknown)}); "
@@ -370,7 +365,7 @@ def restore(database: Database, path: str | Path) -> int:
         _ensure_empty(conn, tables)
         for table in reversed(tables):  # the defaults of a fresh database make way for the copy's
             conn.execute(table.delete())
-        for table in _derived_tables():  # rebuilt from zero by the triggers as the rows come in
+        for table in _tables(derived=True):  # rebuilt from zero by the triggers as the rows come in
             conn.execute(table.delete())
 
         pending: list[dict[str, Any]] = []
